@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { phaseSchema } from './phases';
+
+/**
+ * What the `state` query returns: the public view of one engagement. Dollars here because it is read by
+ * people and agents; the workflow keeps cents inside and projects to this shape.
+ */
+
+export const blockerSchema = z.object({
+  /** e.g. account_claim_required, missing_scopes, missing_features, payment_method_required, credit_shortfall,
+   * not_fit_confirmation_required */
+  kind: z.string(),
+  message: z.string(),
+  url: z.string().optional(),
+});
+export type Blocker = z.infer<typeof blockerSchema>;
+
+export const approvalKindSchema = z.enum(['hire', 'fund', 'release', 'end']);
+export type ApprovalKind = z.infer<typeof approvalKindSchema>;
+
+export const pendingApprovalSchema = z.object({
+  approvalId: z.string(),
+  /** OpenTrain's approval type: proposal_hire, milestone_fund, milestone_approve, contract_end. */
+  type: z.string(),
+  milestoneId: z.string().optional(),
+  approvalUrl: z.string(),
+  expiresAt: z.string(),
+  /** 1 for the first request, 2 after the first re-request, and so on. */
+  attempt: z.number().int().positive(),
+});
+export type PendingApproval = z.infer<typeof pendingApprovalSchema>;
+
+/** An item whose approval expired past the policy's limit or was declined; it waits for a `retry`. */
+export const parkedItemSchema = z.object({
+  action: approvalKindSchema,
+  milestoneId: z.string().optional(),
+  approvalId: z.string(),
+  reason: z.enum(['expired', 'declined']),
+});
+export type ParkedItem = z.infer<typeof parkedItemSchema>;
+
+export const milestoneViewSchema = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  description: z.string(),
+  amountUsd: z.number(),
+  /** OpenTrain's status string, kept open: NOT_FUNDED, ACTIVE_FUNDED, PAID, … */
+  status: z.string(),
+  dueDate: z.string().nullable().optional(),
+  fundApprovalId: z.string().optional(),
+  releaseApprovalId: z.string().optional(),
+  evidence: z
+    .object({
+      invoiceId: z.string().optional(),
+      paymentIntentId: z.string().optional(),
+      payoutTransactionId: z.string().optional(),
+    })
+    .optional(),
+});
+export type MilestoneView = z.infer<typeof milestoneViewSchema>;
+
+export const historyEntrySchema = z.object({ at: z.string(), kind: z.string(), detail: z.string() });
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+
+export const engagementStateSchema = z.object({
+  engagementId: z.string(),
+  phase: phaseSchema,
+  proposalId: z.string(),
+  jobId: z.string().optional(),
+  contractId: z.string().optional(),
+  jobDmConversationId: z.string().optional(),
+  trainer: z.object({ displayName: z.string(), profilePath: z.string() }).optional(),
+  blockers: z.array(blockerSchema),
+  pendingApprovals: z.array(pendingApprovalSchema),
+  parked: z.array(parkedItemSchema),
+  milestones: z.array(milestoneViewSchema),
+  budgetUsd: z.number().optional(),
+  totals: z.object({ fundedUsd: z.number(), releasedUsd: z.number(), feesUsd: z.number() }),
+  /** Why the engagement failed (phase `failed`), e.g. the hire was declined. */
+  failureReason: z.string().optional(),
+  /** The last 50 events, oldest first. */
+  history: z.array(historyEntrySchema),
+  updatedAt: z.string(),
+});
+export type EngagementState = z.infer<typeof engagementStateSchema>;

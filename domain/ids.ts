@@ -1,0 +1,14 @@
+/** Names shared by the worker, the clients and the workflows. */
+export const TASK_QUEUE = 'engagements';
+
+/** Business id as workflow id: starting the same engagement twice finds the first one. */
+export function engagementWorkflowId(proposalId: string): string {
+  return `engagement-${proposalId}`;
+}
+
+export function proposalIdOf(engagementId: string): string | undefined {
+  return engagementId.startsWith('engagement-') ? engagementId.slice('engagement-'.length) : undefined;
+}
+
+/** The one workflow that owns the OpenTrain `/updates` cursor. */
+export const UPDATES_FEED_WORKFLOW_ID = 'opentrain-updates-feed';
