@@ -1,0 +1,35 @@
+/** The OpenTrain Public API client: the only module the rest of the code imports from opentrain/. */
+export { OpenTrainClient, type CreateMilestoneRequest, type HireRequest } from './client';
+export {
+  DEFAULT_BASE_URL,
+  DEFAULT_TIMEOUT_MS,
+  clientOptionsFromEnv,
+  type OpenTrainClientOptions,
+} from './config';
+export { OpenTrainApiError, OpenTrainConfigError, OpenTrainResponseError } from './errors';
+export { OPENTRAIN_EVENT_TYPES, isOpenTrainEventType, type OpenTrainEventType } from './event-types';
+export type { RequestOptions } from './http';
+export type {
+  Approval,
+  ApprovalEnvelope,
+  Budget,
+  Capabilities,
+  Contract,
+  ContractDetail,
+  CreatedWebhook,
+  Credits,
+  EndContractResult,
+  LedgerEntry,
+  Me,
+  Message,
+  Milestone,
+  PendingPayment,
+  PlatformEvent,
+  UpdatesPage,
+  Webhook,
+} from './schemas';
+export {
+  verifyWebhookSignature,
+  type VerifyWebhookSignatureArgs,
+  type WebhookSignatureResult,
+} from './webhook-signature';

@@ -1,0 +1,132 @@
+import { fetch } from 'undici';
+import type { WireApproval } from './wire';
+
+/** An approval as the public API and the control API return it. */
+export type SandboxApproval = WireApproval;
+
+export interface SandboxAccountSettings {
+  claimed?: boolean;
+  scopes?: string[];
+  features?: string[];
+  cardOnFile?: boolean;
+  creditsCents?: number;
+}
+
+export interface SandboxFaults {
+  errorRate?: number;
+  latencyMs?: number;
+  rateLimitRate?: number;
+  retryAfterSec?: number;
+  failAfterCommitRate?: number;
+}
+
+export interface SandboxDelivery {
+  id: string;
+  webhookId: string;
+  eventId: string;
+  eventType: string;
+  status: 'PENDING' | 'DELIVERED' | 'FAILED';
+  attempts: number;
+  lastResponseStatus: number | null;
+}
+
+/** Thrown when the control API answers non-2xx; carries the sandbox's error envelope. */
+export class SandboxControlError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    what: string,
+  ) {
+    super(`Sandbox control ${what} failed with ${status}: ${JSON.stringify(body)}`);
+  }
+}
+
+/** A small typed client of the sandbox's /__sandbox control API, for tests, the demo and e2e. */
+export class SandboxControl {
+  private readonly base: string;
+
+  constructor(url: string) {
+    this.base = `${url.replace(/\/+$/, '')}/__sandbox`;
+  }
+
+  createAccount(body: SandboxAccountSettings = {}): Promise<{ token: string }> {
+    return this.call('POST', '/accounts', body);
+  }
+
+  async updateAccount(token: string, patch: SandboxAccountSettings): Promise<void> {
+    await this.call('PATCH', `/accounts/${encodeURIComponent(token)}`, patch);
+  }
+
+  createProposal(body: {
+    token: string;
+    notAFit?: boolean;
+    paymentType?: string;
+    rateUsd?: number;
+  }): Promise<{ proposalId: string; jobId: string }> {
+    return this.call('POST', '/proposals', body);
+  }
+
+  async confirmApproval(
+    approvalId: string,
+    body: { milestone?: { amount?: number; name?: string; description?: string; dueDate?: string } } = {},
+  ): Promise<SandboxApproval> {
+    const { approval } = await this.call<{ approval: SandboxApproval }>(
+      'POST',
+      `/approvals/${encodeURIComponent(approvalId)}/confirm`,
+      body,
+    );
+    return approval;
+  }
+
+  async declineApproval(approvalId: string): Promise<SandboxApproval> {
+    const { approval } = await this.call<{ approval: SandboxApproval }>(
+      'POST',
+      `/approvals/${encodeURIComponent(approvalId)}/decline`,
+      {},
+    );
+    return approval;
+  }
+
+  async listApprovals(filter: { status?: string } = {}): Promise<SandboxApproval[]> {
+    const query = filter.status ? `?status=${encodeURIComponent(filter.status)}` : '';
+    const { approvals } = await this.call<{ approvals: SandboxApproval[] }>('GET', `/approvals${query}`);
+    return approvals;
+  }
+
+  async requests(): Promise<{ method: string; path: string; status: number; at: string }[]> {
+    const { requests } = await this.call<{
+      requests: { method: string; path: string; status: number; at: string }[];
+    }>('GET', '/requests');
+    return requests;
+  }
+
+  async clearRequests(): Promise<void> {
+    await this.call('DELETE', '/requests');
+  }
+
+  /** `{}` resets every fault. */
+  async setFaults(faults: SandboxFaults): Promise<void> {
+    await this.call('POST', '/faults', faults);
+  }
+
+  async advanceClock(ms: number): Promise<void> {
+    await this.call('POST', '/clock', { advanceMs: ms });
+  }
+
+  async deliveries(): Promise<SandboxDelivery[]> {
+    const { deliveries } = await this.call<{ deliveries: SandboxDelivery[] }>('GET', '/deliveries');
+    return deliveries;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    if (!response.ok) throw new SandboxControlError(response.status, parsed, `${method} ${path}`);
+    return parsed as T;
+  }
+}

@@ -1,0 +1,13 @@
+import type { FastifyInstance } from 'fastify';
+import { readApproval } from '../approvals';
+import { authorize, GATES } from '../auth';
+import type { SandboxContext } from '../context';
+import { approvalToWire } from '../wire';
+
+/** GET /approvals/{id} (§2.7): lazily expires a pending approval past its expiresAt. */
+export function registerApprovalRoutes(app: FastifyInstance, ctx: SandboxContext): void {
+  app.get<{ Params: { approvalId: string } }>('/approvals/:approvalId', async (request) => {
+    const account = authorize(ctx, request, GATES.paymentsRead);
+    return { approval: approvalToWire(ctx, readApproval(ctx, request.params.approvalId, account.id)) };
+  });
+}
