@@ -1,0 +1,95 @@
+import type { Command } from 'commander';
+import type { EngagementState, MilestoneView } from '../../../domain/engagement-view';
+import { addMilestoneInputSchema, milestoneRefSchema } from '../../../domain/inputs';
+import { parseInput } from '../../../domain/validation';
+import { engagementIdArg, toNumber } from '../arguments';
+import { output, withEngagements } from '../context';
+import type { CliIo, EngagementOperations, JsonOption } from '../context';
+import { describeApproval, renderMilestone } from '../render';
+
+interface AddOptions extends JsonOption {
+  description: string;
+  amount: number;
+  name?: string;
+  due?: string;
+  fund?: boolean;
+}
+
+export function registerMilestone(program: Command, io: CliIo): void {
+  const milestone = program.command('milestone').description('add, fund and release milestones');
+
+  milestone
+    .command('add')
+    .description('create a milestone on the contract (and request its funding with --fund)')
+    .argument('<engagementId>')
+    .requiredOption('--description <text>', 'what the trainer delivers')
+    .requiredOption('--amount <usd>', 'amount in US dollars', toNumber)
+    .option('--name <text>', 'short name')
+    .option('--due <YYYY-MM-DD>', 'due date')
+    .option('--fund', 'request funding right away (a human co-signs)')
+    .option('--json', 'machine-readable output')
+    .action(async (engagementId: string, options: AddOptions) => {
+      const id = engagementIdArg(engagementId);
+      const input = parseInput(
+        addMilestoneInputSchema,
+        {
+          description: options.description,
+          amountUsd: options.amount,
+          name: options.name,
+          dueDate: options.due,
+          fund: options.fund,
+        },
+        'milestone',
+      );
+      await withEngagements(io, async (engagements) => {
+        const created = await engagements.addMilestone(id, input);
+        await report(io, options, engagements, id, created, 'Created', created.fundApprovalId);
+      });
+    });
+
+  for (const [action, verb] of [
+    ['fund', 'Funding requested'],
+    ['release', 'Release requested'],
+  ] as const) {
+    milestone
+      .command(action)
+      .description(`request the human's co-sign to ${action} a milestone`)
+      .argument('<engagementId>')
+      .argument('<milestoneId>')
+      .option('--json', 'machine-readable output')
+      .action(async (engagementId: string, milestoneId: string, options: JsonOption) => {
+        const id = engagementIdArg(engagementId);
+        const ref = parseInput(milestoneRefSchema, { milestoneId }, 'milestone reference');
+        await withEngagements(io, async (engagements) => {
+          const view =
+            action === 'fund'
+              ? await engagements.fundMilestone(id, ref.milestoneId)
+              : await engagements.releaseMilestone(id, ref.milestoneId);
+          const requested = action === 'fund' ? view.fundApprovalId : view.releaseApprovalId;
+          await report(io, options, engagements, id, view, verb, requested);
+        });
+      });
+  }
+}
+
+/** Prints the milestone and, when a co-sign was requested, the link the human opens and the time left. */
+async function report(
+  io: CliIo,
+  options: JsonOption,
+  engagements: EngagementOperations,
+  engagementId: string,
+  view: MilestoneView,
+  verb: string,
+  requestedApprovalId: string | undefined,
+): Promise<void> {
+  const state: EngagementState | undefined = requestedApprovalId
+    ? await engagements.getState(engagementId)
+    : undefined;
+  const waiting = state?.pendingApprovals.filter((a) => a.approvalId === requestedApprovalId) ?? [];
+  output(io, options, { milestone: view, pendingApprovals: waiting }, () =>
+    [
+      `${verb}: ${renderMilestone(view)}`,
+      ...waiting.map((a) => `Waiting for the human: ${describeApproval(a, io.now())}`),
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,266 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/common';
+import { z } from 'zod';
+import { engagementStateSchema, milestoneViewSchema } from '../domain/engagement-view';
+import type { EngagementState, MilestoneView } from '../domain/engagement-view';
+import { engagementWorkflowId, TASK_QUEUE } from '../domain/ids';
+import {
+  addMilestoneInputSchema,
+  engagementInputSchema,
+  milestoneRefSchema,
+  retryInputSchema,
+} from '../domain/inputs';
+import type { AddMilestoneInput, EngagementInput, RetryInput } from '../domain/inputs';
+import { phaseSchema, TERMINAL_PHASES } from '../domain/phases';
+import type { Phase } from '../domain/phases';
+import {
+  EngagementPhase,
+  NextApprovalExpiry,
+  OpenTrainContractId,
+  OpenTrainProposalId,
+} from '../domain/search-attributes';
+import { parseInput } from '../domain/validation';
+import {
+  addMilestoneUpdate,
+  confirmNotFitUpdate,
+  endContractUpdate,
+  fundMilestoneUpdate,
+  recheckPreconditionsSignal,
+  releaseMilestoneUpdate,
+  retryUpdate,
+  stateQuery,
+} from '../workflows/messages';
+import { EngagementNotFoundError, UpdateRejectedError } from './errors';
+
+/** The workflow type name, as registered by the worker (`workflows/engagement.ts`). */
+const ENGAGEMENT_WORKFLOW_TYPE = 'engagementWorkflow';
+
+export const engagementIdSchema = z
+  .string()
+  .trim()
+  .regex(/^engagement-.+/, { error: 'must be an engagement id like engagement-<proposalId>' });
+
+export const listFilterSchema = z.object({
+  phase: phaseSchema.optional(),
+  expiringWithinHours: z
+    .number({ error: 'must be a number of hours' })
+    .positive({ error: 'must be greater than 0' })
+    .max(24 * 366, { error: 'must be at most a year' })
+    .optional(),
+});
+export type ListFilter = z.infer<typeof listFilterSchema>;
+
+export const engagementSummarySchema = z.object({
+  engagementId: z.string(),
+  proposalId: z.string().optional(),
+  phase: phaseSchema.optional(),
+  contractId: z.string().optional(),
+  /** Earliest expiry among the pending approvals, ISO 8601. */
+  nextApprovalExpiry: z.string().optional(),
+  /** Temporal's execution status: RUNNING, COMPLETED, FAILED, … */
+  status: z.string(),
+  startedAt: z.string(),
+});
+export type EngagementSummary = z.infer<typeof engagementSummarySchema>;
+
+/** What the CLI and the HTTP API use; tests substitute fakes of this shape. */
+export type EngagementOperations = Pick<
+  EngagementClient,
+  | 'start'
+  | 'addMilestone'
+  | 'fundMilestone'
+  | 'releaseMilestone'
+  | 'end'
+  | 'retry'
+  | 'recheckPreconditions'
+  | 'confirmNotFit'
+  | 'getState'
+  | 'list'
+  | 'watch'
+>;
+
+export interface WatchOptions {
+  /** How often the state is read; the iterator yields only when it changed. */
+  pollIntervalMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The TypeScript way in: every operation on engagements, validated with the same zod schemas as the workflow
+ * before anything is sent, and Temporal's errors translated into `errors.ts`.
+ */
+export class EngagementClient {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string = TASK_QUEUE,
+  ) {}
+
+  /** Idempotent: an engagement for the same proposal (running or finished) is returned, not started again. */
+  async start(input: EngagementInput): Promise<{ engagementId: string }> {
+    const parsed = parseInput(engagementInputSchema, input, 'engagement');
+    const engagementId = engagementWorkflowId(parsed.proposalId);
+    try {
+      await this.client.workflow.start(ENGAGEMENT_WORKFLOW_TYPE, {
+        workflowId: engagementId,
+        taskQueue: this.taskQueue,
+        args: [parsed],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        // A finished engagement stays the answer for its proposal; a new hire needs a new proposal.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: OpenTrainProposalId, value: parsed.proposalId },
+          { key: EngagementPhase, value: 'checking_preconditions' satisfies Phase },
+        ],
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    return { engagementId };
+  }
+
+  async addMilestone(engagementId: string, input: AddMilestoneInput): Promise<MilestoneView> {
+    const parsed = parseInput(addMilestoneInputSchema, input, 'milestone');
+    const view = await this.update(engagementId, 'addMilestone', (h) =>
+      h.executeUpdate(addMilestoneUpdate, { args: [parsed] }),
+    );
+    return milestoneViewSchema.parse(view);
+  }
+
+  async fundMilestone(engagementId: string, milestoneId: string): Promise<MilestoneView> {
+    const ref = parseInput(milestoneRefSchema, { milestoneId }, 'milestone reference');
+    const view = await this.update(engagementId, 'fundMilestone', (h) =>
+      h.executeUpdate(fundMilestoneUpdate, { args: [ref] }),
+    );
+    return milestoneViewSchema.parse(view);
+  }
+
+  async releaseMilestone(engagementId: string, milestoneId: string): Promise<MilestoneView> {
+    const ref = parseInput(milestoneRefSchema, { milestoneId }, 'milestone reference');
+    const view = await this.update(engagementId, 'releaseMilestone', (h) =>
+      h.executeUpdate(releaseMilestoneUpdate, { args: [ref] }),
+    );
+    return milestoneViewSchema.parse(view);
+  }
+
+  /** Resolves once the contract has ended, or once the co-signed end is waiting for the human. */
+  async end(engagementId: string): Promise<EngagementState> {
+    const state = await this.update(engagementId, 'endContract', (h) =>
+      h.executeUpdate(endContractUpdate, { args: [{}] }),
+    );
+    return engagementStateSchema.parse(state);
+  }
+
+  async retry(engagementId: string, input: RetryInput): Promise<EngagementState> {
+    const parsed = parseInput(retryInputSchema, input, 'retry');
+    const state = await this.update(engagementId, 'retry', (h) =>
+      h.executeUpdate(retryUpdate, { args: [parsed] }),
+    );
+    return engagementStateSchema.parse(state);
+  }
+
+  async confirmNotFit(engagementId: string): Promise<EngagementState> {
+    const state = await this.update(engagementId, 'confirmNotFit', (h) =>
+      h.executeUpdate(confirmNotFitUpdate, { args: [{}] }),
+    );
+    return engagementStateSchema.parse(state);
+  }
+
+  /** Fire-and-forget: the workflow re-runs its precondition checks now instead of at the next interval. */
+  async recheckPreconditions(engagementId: string): Promise<void> {
+    await this.update(engagementId, 'recheckPreconditions', (h) => h.signal(recheckPreconditionsSignal, {}));
+  }
+
+  async getState(engagementId: string): Promise<EngagementState> {
+    const id = parseInput(engagementIdSchema, engagementId, 'engagement id');
+    try {
+      return engagementStateSchema.parse(await this.client.workflow.getHandle(id).query(stateQuery));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new EngagementNotFoundError(id);
+      throw err;
+    }
+  }
+
+  /** Engagements by phase and/or by how soon a pending approval expires, from the search attributes. */
+  async list(filter: ListFilter = {}): Promise<EngagementSummary[]> {
+    const parsed = parseInput(listFilterSchema, filter, 'list filter');
+    const clauses = [`WorkflowType = '${ENGAGEMENT_WORKFLOW_TYPE}'`];
+    // Phase values come from a closed enum, so interpolating them cannot inject into the query.
+    if (parsed.phase) clauses.push(`${EngagementPhase.name} = '${parsed.phase}'`);
+    if (parsed.expiringWithinHours !== undefined) {
+      const until = new Date(Date.now() + parsed.expiringWithinHours * 3_600_000).toISOString();
+      clauses.push(`${NextApprovalExpiry.name} <= '${until}'`, `ExecutionStatus = 'Running'`);
+    }
+    const summaries: EngagementSummary[] = [];
+    for await (const execution of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+      const attributes = execution.typedSearchAttributes;
+      summaries.push({
+        engagementId: execution.workflowId,
+        proposalId: attributes.get(OpenTrainProposalId),
+        phase: phaseSchema.safeParse(attributes.get(EngagementPhase)).data,
+        contractId: attributes.get(OpenTrainContractId),
+        nextApprovalExpiry: attributes.get(NextApprovalExpiry)?.toISOString(),
+        status: execution.status.name,
+        startedAt: execution.startTime.toISOString(),
+      });
+    }
+    return summaries;
+  }
+
+  /**
+   * State changes as an async iterator: the first state, then each one that differs from the last, ending after
+   * a terminal phase (or when `signal` aborts).
+   */
+  async *watch(engagementId: string, options: WatchOptions = {}): AsyncGenerator<EngagementState> {
+    const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    let last: string | undefined;
+    while (!options.signal?.aborted) {
+      const state = await this.getState(engagementId);
+      const serialised = JSON.stringify(state);
+      if (serialised !== last) {
+        last = serialised;
+        yield state;
+      }
+      if (TERMINAL_PHASES.includes(state.phase)) return;
+      try {
+        await sleep(pollIntervalMs, undefined, { signal: options.signal });
+      } catch {
+        return; // aborted
+      }
+    }
+  }
+
+  /** Runs one update or signal on the engagement and turns Temporal's failures into our errors. */
+  private async update<T>(
+    engagementId: string,
+    operation: string,
+    call: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<T>,
+  ): Promise<T> {
+    const id = parseInput(engagementIdSchema, engagementId, 'engagement id');
+    const handle = this.client.workflow.getHandle(id);
+    try {
+      return await call(handle);
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        const cause = err.cause;
+        const failureType = cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+        throw new UpdateRejectedError(id, operation, cause?.message ?? err.message, failureType);
+      }
+      if (err instanceof WorkflowNotFoundError) {
+        // The server says "not found" both for unknown ids and for finished workflows; tell them apart.
+        const finished = await handle.describe().then(
+          (d) => d.status.name,
+          () => undefined,
+        );
+        if (finished)
+          throw new UpdateRejectedError(id, operation, `the engagement is no longer running (${finished})`);
+        throw new EngagementNotFoundError(id);
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import fastifySwagger from '@fastify/swagger';
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { EngagementOperations } from '../engagement-client';
+import { bearerTokenMatches } from './bearer-auth';
+import { handleApiError } from './error-handler';
+import { engagementRoutes } from './routes/engagements';
+import { webhookRoutes } from './routes/webhooks';
+import type { WebhookReceiverOptions } from './routes/webhooks';
+
+export interface ApiOptions {
+  engagements: EngagementOperations;
+  /** ENGAGEMENTS_API_TOKEN: required on every route but /healthz and the webhook. */
+  apiToken: string;
+  /** The OpenTrain webhook receiver; without it the route does not exist. */
+  webhook?: WebhookReceiverOptions;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Routes that carry their own authentication (the webhook's signature) or none (the health check). */
+const PUBLIC_ROUTES = new Set(['/healthz', '/webhooks/opentrain']);
+
+/** The HTTP API as a fastify instance, ready for `listen()` or, in tests, `inject()`. */
+export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
+  if (!options.apiToken) throw new Error('buildApi needs an API token (ENGAGEMENTS_API_TOKEN)');
+  const app = Fastify({ logger: options.logger ?? false }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleApiError);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'OpenTrain engagements',
+        version: '0.1.0',
+        description:
+          'Start and drive hires of human AI trainers on OpenTrain; every money move is co-signed.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.url && PUBLIC_ROUTES.has(request.routeOptions.url)) return;
+    if (!bearerTokenMatches(request.headers.authorization, options.apiToken)) {
+      await reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ error: 'Missing or wrong bearer token', code: 'UNAUTHORIZED' });
+    }
+  });
+
+  app.get(
+    '/healthz',
+    { schema: { tags: ['health'], response: { 200: z.object({ ok: z.literal(true) }) } } },
+    async () => ({ ok: true as const }),
+  );
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(engagementRoutes(options.engagements));
+  if (options.webhook) await app.register(webhookRoutes(options.webhook));
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,41 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { EngagementNotFoundError, InputValidationError, UpdateRejectedError } from '../errors';
+import type { ErrorBody } from './schemas';
+
+/** One mapping from our errors to HTTP: 400 bad input (every field), 404 unknown engagement, 409/422 refused. */
+export function handleApiError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const fields = error.validation.map((issue) => ({
+      in: String(error.validationContext ?? 'body'),
+      path: issue.instancePath.replace(/^\//, '').replaceAll('/', '.'),
+      message: issue.message ?? 'invalid',
+    }));
+    return send(reply, 400, { error: 'Invalid input', code: 'BAD_REQUEST', fields });
+  }
+  if (error instanceof InputValidationError) {
+    return send(reply, 400, { error: 'Invalid input', code: 'BAD_REQUEST', fields: error.issues });
+  }
+  if (error instanceof EngagementNotFoundError) {
+    return send(reply, 404, { error: error.message, code: 'NOT_FOUND' });
+  }
+  if (error instanceof UpdateRejectedError) {
+    // Our schemas already passed; if the workflow still calls the input invalid, say 422, else it is the
+    // engagement's state that refuses (unknown milestone, not funded, over budget, ended): 409.
+    const status = error.failureType === 'InputValidationError' ? 422 : 409;
+    return send(reply, status, { error: error.message, code: 'REJECTED', reason: error.reason });
+  }
+  const status = error.statusCode ?? 500;
+  if (status < 500)
+    return send(reply, status, { error: error.message, code: error.code ?? `HTTP_${status}` });
+  request.log.error({ err: error }, 'request failed');
+  return send(reply, 500, { error: 'Internal error', code: 'INTERNAL' });
+}
+
+function send(reply: FastifyReply, status: number, body: ErrorBody): FastifyReply {
+  return reply.code(status).send(body);
+}

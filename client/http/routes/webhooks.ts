@@ -1,0 +1,88 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { verifyWebhookSignature } from '../../../opentrain';
+import { DeliveryDedupe } from '../delivery-dedupe';
+import { errorBodySchema } from '../schemas';
+
+export interface WebhookReceiverOptions {
+  /** Read at each delivery: the secret may arrive after start (from the subscription's registration). */
+  secret: () => string | undefined;
+  /** Tell the updates feed to poll now; must not throw (failures only delay the event to the next poll). */
+  ringDoorbell: (deliveryId: string | undefined) => void;
+  toleranceSec?: number;
+  dedupeCapacity?: number;
+}
+
+/** REFERENCE §6.2 suggests 300 s; both directions, since a clock running ahead is as suspect as a replay. */
+const SIGNATURE_TOLERANCE_SEC = 300;
+
+/**
+ * [GAP] §6.2: a 4xx counts toward OpenTrain's auto-disable, yet "a 400 on bad signature is acceptable". We answer
+ * 400 to forged or stale deliveries (and log them): forgeries do not come from OpenTrain, so they cannot count
+ * against our subscription; a genuine delivery failing verification means a wrong secret or a skewed clock, which
+ * an operator must fix — and even if the subscription is then disabled, the feed's interval poll of /updates loses
+ * nothing.
+ */
+const REJECTED_DELIVERY_STATUS = 400;
+
+/**
+ * `POST /webhooks/opentrain`: the doorbell. It checks the signature over the raw bytes, drops repeats of a
+ * delivery id, answers at once, and only then rings. The event itself is never acted on here — the feed reads it
+ * from `/updates`, so forged, stale, duplicated or out-of-order deliveries can never cause a wrong action.
+ */
+export function webhookRoutes(options: WebhookReceiverOptions): FastifyPluginAsyncZod {
+  const dedupe = new DeliveryDedupe(options.dedupeCapacity);
+  return async (app) => {
+    // The signature covers the exact bytes, so this route keeps the body raw instead of parsing JSON.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1_048_576 }, (_request, body, done) =>
+      done(null, body),
+    );
+
+    app.post(
+      '/webhooks/opentrain',
+      {
+        schema: {
+          tags: ['webhooks'],
+          summary: 'OpenTrain webhook deliveries (signed; no bearer token)',
+          response: {
+            200: z.object({ duplicate: z.literal(true) }),
+            202: z.object({ accepted: z.literal(true) }),
+            400: errorBodySchema,
+            503: errorBodySchema,
+          },
+        },
+      },
+      async (request, reply) => {
+        const deliveryId = header(request.headers['x-opentrain-delivery']);
+        const secret = options.secret();
+        if (!secret) {
+          request.log.warn({ deliveryId }, 'OpenTrain webhook received but no webhook secret is configured');
+          return reply.code(503).send({ error: 'Webhook secret not configured', code: 'NOT_CONFIGURED' });
+        }
+        const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const verdict = verifyWebhookSignature({
+          rawBody,
+          header: header(request.headers['x-opentrain-signature']),
+          secret,
+          toleranceSec: options.toleranceSec ?? SIGNATURE_TOLERANCE_SEC,
+        });
+        if (!verdict.ok) {
+          request.log.warn({ deliveryId, reason: verdict.reason }, 'rejected OpenTrain webhook delivery');
+          return reply
+            .code(REJECTED_DELIVERY_STATUS)
+            .send({ error: `Signature check failed: ${verdict.reason}`, code: 'BAD_SIGNATURE' });
+        }
+        // Dedupe only verified deliveries, so forgeries cannot poison the cache with a real delivery id.
+        if (deliveryId && !dedupe.firstTime(deliveryId)) return reply.code(200).send({ duplicate: true });
+        await reply.code(202).send({ accepted: true });
+        options.ringDoorbell(deliveryId);
+        return reply;
+      },
+    );
+  };
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

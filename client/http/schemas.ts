@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { engagementIdSchema, engagementSummarySchema } from '../engagement-client';
+import { phaseSchema } from '../../domain/phases';
+
+/** HTTP-only shapes; request bodies reuse the domain's input schemas unchanged. */
+
+export const errorBodySchema = z.object({
+  error: z.string(),
+  code: z.string(),
+  /** Every bad field, for 400s. */
+  fields: z.array(z.object({ in: z.string().optional(), path: z.string(), message: z.string() })).optional(),
+  /** The workflow's own words, for 409/422. */
+  reason: z.string().optional(),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+export const engagementParamsSchema = z.object({ id: engagementIdSchema });
+export const milestoneParamsSchema = z.object({
+  id: engagementIdSchema,
+  milestoneId: z.string().trim().min(1),
+});
+
+export const listQuerySchema = z.object({
+  phase: phaseSchema.optional(),
+  expiringWithinHours: z.coerce
+    .number({ error: 'must be a number of hours' })
+    .positive({ error: 'must be greater than 0' })
+    .optional(),
+});
+
+export const listResponseSchema = z.object({ engagements: z.array(engagementSummarySchema) });
+export const startedResponseSchema = z.object({ engagementId: z.string() });
+export const acceptedResponseSchema = z.object({ engagementId: z.string(), accepted: z.literal(true) });
+
+export const errorResponses = {
+  400: errorBodySchema,
+  401: errorBodySchema,
+  404: errorBodySchema,
+  409: errorBodySchema,
+  422: errorBodySchema,
+};

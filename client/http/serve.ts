@@ -1,0 +1,88 @@
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { OpenTrainClient } from '../../opentrain';
+import { EngagementClient } from '../engagement-client';
+import { Doorbell, ensureUpdatesFeed } from '../updates-feed';
+import type { FeedSettings } from '../updates-feed';
+import { buildApi } from './api';
+import { ensureWebhookSubscription } from './webhook-subscription';
+
+export interface ApiServiceOptions {
+  temporal: Client;
+  apiToken: string;
+  host?: string;
+  port?: number;
+  feed?: FeedSettings;
+  /** Leave out entirely to run with webhooks off: the feed's interval poll alone keeps engagements in sync. */
+  webhook?: {
+    /** OPENTRAIN_WEBHOOK_SECRET, or one kept from an earlier registration. */
+    secret?: string;
+    /**
+     * PUBLIC_WEBHOOK_URL: register (or reuse) the subscription at start; needs `openTrain`. A function receives the
+     * URL the API listens on (for a local OpenTrain sandbox delivering to a random port).
+     */
+    publicUrl?: string | ((listeningUrl: string) => string);
+    openTrain?: Pick<OpenTrainClient, 'listWebhooks' | 'createWebhook' | 'deleteWebhook'>;
+    /** Called with a newly created secret, e.g. to keep it in a 0600 file for the next start. */
+    onNewSecret?: (secret: string) => void | Promise<void>;
+  };
+  logger?: FastifyServerOptions['logger'];
+}
+
+export interface RunningApi {
+  url: string;
+  app: FastifyInstance;
+  doorbell: Doorbell;
+  close(): Promise<void>;
+}
+
+/**
+ * The API process: makes sure the updates feed runs, serves the routes and the webhook receiver, and registers the
+ * webhook subscription when a public URL is configured.
+ */
+export async function startApiService(options: ApiServiceOptions): Promise<RunningApi> {
+  await ensureUpdatesFeed(options.temporal, options.feed);
+  let webhookSecret = options.webhook?.secret;
+  const app = await buildApi({
+    engagements: new EngagementClient(options.temporal, options.feed?.taskQueue),
+    apiToken: options.apiToken,
+    logger: options.logger,
+    webhook: options.webhook && {
+      secret: () => webhookSecret,
+      ringDoorbell: (deliveryId) => void doorbell.ring(deliveryId),
+    },
+  });
+  const doorbell = new Doorbell(options.temporal, options.feed, (err) =>
+    app.log.warn({ err }, 'doorbell not delivered; the feed will see the event at its next interval poll'),
+  );
+  const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 3000 });
+
+  const { openTrain } = options.webhook ?? {};
+  const configured = options.webhook?.publicUrl;
+  const publicUrl = typeof configured === 'function' ? configured(url) : configured;
+  if (publicUrl) {
+    if (!openTrain)
+      throw new Error('PUBLIC_WEBHOOK_URL needs OpenTrain credentials to register the subscription');
+    const subscription = await ensureWebhookSubscription({
+      openTrain,
+      url: publicUrl,
+      knownSecret: webhookSecret,
+    });
+    webhookSecret = subscription.secret;
+    if (!subscription.reused) await options.webhook?.onNewSecret?.(subscription.secret);
+    app.log.info(
+      { webhookId: subscription.webhookId, reused: subscription.reused, url: publicUrl },
+      'webhook subscription ready',
+    );
+  }
+
+  return {
+    url,
+    app,
+    doorbell,
+    close: async () => {
+      await app.close();
+      await doorbell.idle();
+    },
+  };
+}

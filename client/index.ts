@@ -1,0 +1,11 @@
+/** The client library: what agents and services import to drive engagements. */
+export {
+  EngagementClient,
+  engagementIdSchema,
+  listFilterSchema,
+  engagementSummarySchema,
+} from './engagement-client';
+export type { EngagementOperations, EngagementSummary, ListFilter, WatchOptions } from './engagement-client';
+export { connectEngagementClient, temporalSettingsFromEnv } from './connection';
+export type { ConnectedEngagementClient, TemporalSettings } from './connection';
+export { EngagementNotFoundError, InputValidationError, UpdateRejectedError } from './errors';

@@ -1,0 +1,238 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { startApiService } from '../client/http/serve';
+import { OpenTrainClient } from '../opentrain';
+import { SandboxControl } from '../sandbox/control-client';
+import { startSandbox } from '../sandbox/server';
+import { createEngagementWorker } from '../worker/create-worker';
+import { startDevServer, temporalIsUp } from './dev-server';
+
+/**
+ * `npm start`: the whole product on one machine — Temporal dev server (SQLite under .data/), the OpenTrain sandbox
+ * unless OPENTRAIN_API_TOKEN is set, the worker, the HTTP API with the webhook receiver, and the updates feed.
+ * Everything a second start needs (sandbox state and token, API token, webhook secret) is kept under .data/.
+ */
+
+export interface LocalStackOptions {
+  dataDir?: string;
+  temporalPort?: number;
+  uiPort?: number;
+  apiPort?: number;
+  /** 0 = random. */
+  sandboxPort?: number;
+  updatesPollIntervalMs?: number;
+  log?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** What a running stack tells its users (and the demo) — written to .data/local-stack.json, mode 0600. */
+export interface LocalStackInfo {
+  temporalAddress: string;
+  namespace: string;
+  temporalUiUrl?: string;
+  apiUrl: string;
+  apiToken: string;
+  /** Only when the stack runs the sandbox. */
+  sandboxUrl?: string;
+  sandboxToken?: string;
+  webhookSecret?: string;
+}
+
+export interface LocalStack {
+  info: LocalStackInfo;
+  stop(): Promise<void>;
+}
+
+export const STACK_FILE = 'local-stack.json';
+
+export function readStackInfo(dataDir: string): Partial<LocalStackInfo> {
+  const file = join(dataDir, STACK_FILE);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalStackInfo>) : {};
+}
+
+function writeStackInfo(dataDir: string, info: Partial<LocalStackInfo>): void {
+  const file = join(dataDir, STACK_FILE);
+  writeFileSync(file, JSON.stringify(info, null, 2), { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const dataDir = resolve(options.dataDir ?? '.data');
+  mkdirSync(dataDir, { recursive: true });
+  const saved = readStackInfo(dataDir);
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const fn of stops.reverse())
+      await fn().catch((err: unknown) => log(`while stopping: ${String(err)}`));
+  };
+
+  try {
+    // 1. Temporal: an explicit address, a dev server already listening, or our own.
+    const namespace = env.TEMPORAL_NAMESPACE || 'default';
+    let temporalAddress = env.TEMPORAL_ADDRESS || `127.0.0.1:${options.temporalPort ?? 7233}`;
+    let temporalUiUrl: string | undefined;
+    if (env.TEMPORAL_ADDRESS || (await temporalIsUp(temporalAddress))) {
+      log(`Using the Temporal server at ${temporalAddress}`);
+    } else {
+      const server = await startDevServer({
+        dbFile: join(dataDir, 'temporal.db'),
+        port: options.temporalPort ?? 7233,
+        uiPort: options.uiPort ?? 8233,
+        namespace,
+      });
+      stops.push(() => server.stop());
+      temporalAddress = server.address;
+      temporalUiUrl = server.uiUrl;
+    }
+
+    // 2. OpenTrain: the real API (or a sandbox started on its own) when a token is given, else our sandbox.
+    let openTrain: OpenTrainClient;
+    let sandboxUrl: string | undefined;
+    let sandboxToken: string | undefined;
+    if (env.OPENTRAIN_API_TOKEN || env.OT_API_TOKEN) {
+      openTrain = OpenTrainClient.fromEnv(env);
+    } else {
+      const sandbox = await startSandbox({
+        port: options.sandboxPort ?? Number(env.SANDBOX_PORT ?? 4010),
+        stateFile: join(dataDir, 'sandbox-state.json'),
+      });
+      stops.push(() => sandbox.close());
+      sandboxUrl = sandbox.url;
+      sandboxToken = saved.sandboxToken ?? (await new SandboxControl(sandbox.url).createAccount()).token;
+      openTrain = new OpenTrainClient({ baseUrl: sandbox.apiBaseUrl, token: sandboxToken });
+    }
+    stops.push(() => openTrain.close());
+
+    // 3. The worker.
+    const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
+    const worker = await createEngagementWorker({ connection: nativeConnection, namespace, openTrain });
+    const workerRun = worker.run();
+    stops.push(async () => {
+      // The SDK's own SIGINT handler may already have begun the shutdown.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerRun;
+      await nativeConnection.close();
+    });
+
+    // 4. The HTTP API, the webhook receiver and the updates feed.
+    const connection = await Connection.connect({ address: temporalAddress });
+    stops.push(() => connection.close());
+    const temporal = new Client({ connection, namespace });
+    const apiToken = env.ENGAGEMENTS_API_TOKEN || saved.apiToken || randomBytes(24).toString('base64url');
+    const apiPort = options.apiPort ?? Number(env.PORT ?? 3000);
+    const host = env.HOST || '127.0.0.1';
+    // With the sandbox the webhook can point at ourselves (http is allowed for 127.0.0.1); with the real API
+    // only a configured public URL can receive deliveries.
+    const publicUrl =
+      env.PUBLIC_WEBHOOK_URL ||
+      (sandboxUrl ? (listening: string) => `${listening}/webhooks/opentrain` : undefined);
+    let webhookSecret = env.OPENTRAIN_WEBHOOK_SECRET || saved.webhookSecret;
+    const api = await startApiService({
+      temporal,
+      apiToken,
+      host,
+      port: apiPort,
+      feed: {
+        input: { pollIntervalMs: options.updatesPollIntervalMs ?? positive(env.UPDATES_POLL_INTERVAL_MS) },
+      },
+      webhook:
+        publicUrl || webhookSecret
+          ? {
+              secret: webhookSecret,
+              publicUrl,
+              openTrain,
+              onNewSecret: (secret) => {
+                webhookSecret = secret;
+              },
+            }
+          : undefined,
+    });
+    stops.push(() => api.close());
+
+    const info: LocalStackInfo = {
+      temporalAddress,
+      namespace,
+      temporalUiUrl,
+      apiUrl: api.url,
+      apiToken,
+      sandboxUrl,
+      sandboxToken,
+      webhookSecret: publicUrl || webhookSecret ? webhookSecret : undefined,
+    };
+    writeStackInfo(dataDir, info);
+    return { info, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function positive(value: string | undefined): number | undefined {
+  const n = Number(value);
+  return value && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** How to try it, printed once everything is up. Tokens are printed because this is the local developer's own. */
+function describeStack(info: LocalStackInfo, proposalId: string | undefined): string {
+  const lines = [
+    '',
+    'OpenTrain engagements — local stack is up',
+    `  Temporal      ${info.temporalAddress}${info.temporalUiUrl ? `  (UI ${info.temporalUiUrl})` : ''}`,
+    `  HTTP API      ${info.apiUrl}  (OpenAPI ${info.apiUrl}/openapi.json)`,
+    `  API token     ${info.apiToken}`,
+  ];
+  if (info.sandboxUrl)
+    lines.push(`  Sandbox       ${info.sandboxUrl}  (approval pages at ${info.sandboxUrl}/approvals/<id>)`);
+  lines.push(
+    `  Webhooks      ${info.webhookSecret ? 'on (the feed also polls /updates)' : 'off — the feed polls /updates'}`,
+    '',
+    'Try it:',
+    `  npm run demo`,
+  );
+  if (proposalId) {
+    lines.push(
+      `  npm run engagements -- start --proposal ${proposalId} --name "Pilot" --description "Label 100 images" --amount 120`,
+      `  npm run engagements -- state engagement-${proposalId} --watch`,
+      `  curl -s -H "Authorization: Bearer ${info.apiToken}" ${info.apiUrl}/engagements/engagement-${proposalId}`,
+    );
+  }
+  lines.push('', 'Ctrl-C stops everything; `npm start` again picks up where this one left off.');
+  return lines.join('\n');
+}
+
+if (require.main === module) {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  startLocalStack().then(
+    async (stack) => {
+      const proposal =
+        stack.info.sandboxUrl && stack.info.sandboxToken
+          ? await new SandboxControl(stack.info.sandboxUrl).createProposal({ token: stack.info.sandboxToken })
+          : undefined;
+      console.log(describeStack(stack.info, proposal?.proposalId));
+      let stopping = false;
+      const shutdown = () => {
+        if (stopping) return;
+        stopping = true;
+        console.log('\nStopping…');
+        stack.stop().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            console.error(err);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    },
+    (err: unknown) => {
+      console.error(`npm start: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    },
+  );
+}

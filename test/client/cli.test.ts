@@ -1,0 +1,220 @@
+import { runCli } from '../../client/cli/program';
+import type { CliIo } from '../../client/cli/context';
+import type { EngagementState } from '../../domain/engagement-view';
+import { fakeEngagements, KNOWN_ID, sampleState } from './fake-engagements';
+
+const NOW = Date.parse('2026-01-01T12:00:00.000Z');
+
+function harness(options: { connectFails?: boolean } = {}) {
+  const engagements = fakeEngagements();
+  const out: string[] = [];
+  const err: string[] = [];
+  const connect = jest.fn(async () => {
+    if (options.connectFails) throw new Error('Failed to connect before the deadline');
+    return { engagements, close: async () => undefined };
+  });
+  const io: CliIo = {
+    connect,
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    isTTY: false,
+    now: () => NOW,
+  };
+  const run = (...args: string[]) => runCli(args, io);
+  return { engagements, out, err, connect, run };
+}
+
+describe('bad input exits 2 with one message naming each field, without connecting to Temporal', () => {
+  const cases: [string, string[], string[]][] = [
+    ['start without required flags', ['start'], ['--proposal']],
+    [
+      'start with a bad amount and date',
+      ['start', '--proposal', 'p1', '--amount', 'ten', '--due', '2026-1-1'],
+      ['--amount', '--due'],
+    ],
+    [
+      'start with too many decimals and a negative budget',
+      ['start', '--proposal', 'p1', '--amount', '1.001', '--budget', '-3', '--name', 'n'],
+      ['--amount', '--budget'],
+    ],
+    [
+      'start without a name or description',
+      ['start', '--proposal', 'p1', '--amount', '5'],
+      ['--description'],
+    ],
+    [
+      'start with a policy that is not an object',
+      ['start', '--proposal', 'p1', '--amount', '5', '--name', 'n', '--policy', '[1'],
+      ['policy'],
+    ],
+    ['state of a non-engagement id', ['state', 'p_123'], ['engagementId']],
+    ['state without an id', ['state'], ['engagementId']],
+    [
+      'list with an unknown phase and negative hours',
+      ['list', '--phase', 'napping', '--expiring-within', '-2'],
+      ['--phase', '--expiring-within'],
+    ],
+    [
+      'milestone add with a zero amount',
+      ['milestone', 'add', KNOWN_ID, '--description', 'x', '--amount', '0'],
+      ['--amount'],
+    ],
+    [
+      'milestone add without a description',
+      ['milestone', 'add', KNOWN_ID, '--amount', '5'],
+      ['--description'],
+    ],
+    ['milestone fund with a bad engagement id', ['milestone', 'fund', 'nope', 'm_1'], ['engagementId']],
+    ['milestone fund with a blank milestone id', ['milestone', 'fund', KNOWN_ID, ' '], ['milestoneId']],
+    ['milestone release without the milestone id', ['milestone', 'release', KNOWN_ID], ['milestoneId']],
+    ['end with a bad id', ['end', 'x'], ['engagementId']],
+    ['retry with a blank target', ['retry', KNOWN_ID, ''], ['approvalId']],
+    ['recheck with a bad id', ['recheck', 'x'], ['engagementId']],
+    ['confirm-not-fit with a bad id', ['confirm-not-fit', 'x'], ['engagementId']],
+    ['an unknown command', ['hire'], ['hire']],
+  ];
+
+  it.each(cases)('%s', async (_what, args, mentions) => {
+    const h = harness();
+    const code = await h.run(...args);
+    expect(code).toBe(2);
+    expect(h.err).toHaveLength(1);
+    for (const mention of mentions) expect(h.err[0]).toContain(mention);
+    expect(h.connect).not.toHaveBeenCalled();
+  });
+});
+
+describe('commands', () => {
+  it('start prints only the engagement id (and JSON with --json)', async () => {
+    const h = harness();
+    const args = [
+      'start',
+      '--proposal',
+      'p_9',
+      '--description',
+      'Label',
+      '--amount',
+      '12.50',
+      '--due',
+      '2026-03-01',
+    ];
+    expect(await h.run(...args)).toBe(0);
+    expect(h.out).toEqual(['engagement-p_9']);
+    expect(h.engagements.start).toHaveBeenCalledWith(
+      expect.objectContaining({
+        proposalId: 'p_9',
+        firstMilestone: expect.objectContaining({ amountUsd: 12.5, dueDate: '2026-03-01' }),
+      }),
+    );
+    expect(await h.run(...args, '--json')).toBe(0);
+    expect(JSON.parse(h.out[1] ?? '')).toEqual({ engagementId: 'engagement-p_9' });
+  });
+
+  it('state shows the phase, the milestone table, approvals with link and time left, and blockers with the fix', async () => {
+    const h = harness();
+    h.engagements.getState.mockResolvedValueOnce(
+      sampleState({
+        blockers: [{ kind: 'account_claim_required', message: 'Claim the account', url: 'https://claim' }],
+      }),
+    );
+    expect(await h.run('state', KNOWN_ID)).toBe(0);
+    const text = h.out.join('\n');
+    expect(text).toContain('phase: active');
+    expect(text).toMatch(/m_2\s+Label 500 items\s+\$80\.50\s+NOT_FUNDED/);
+    expect(text).toContain('milestone_fund m_2: 2d 22h left  http://127.0.0.1:4010/approvals/apr_fund_2');
+    expect(text).toContain('account_claim_required: Claim the account');
+    expect(text).toContain('https://claim');
+    expect(text).toContain(`engagements recheck ${KNOWN_ID}`);
+  });
+
+  it('state --json prints the state document', async () => {
+    const h = harness();
+    expect(await h.run('state', KNOWN_ID, '--json')).toBe(0);
+    expect(JSON.parse(h.out[0] ?? '')).toEqual(sampleState());
+  });
+
+  it('state --watch prints each change until the iterator ends', async () => {
+    const h = harness();
+    const states: EngagementState[] = [
+      sampleState({ phase: 'awaiting_end_approval' }),
+      sampleState({ phase: 'ended' }),
+    ];
+    h.engagements.watch.mockImplementation(async function* () {
+      yield* states;
+    });
+    expect(await h.run('state', KNOWN_ID, '--watch', '--json')).toBe(0);
+    expect(h.out.map((line) => JSON.parse(line).phase)).toEqual(['awaiting_end_approval', 'ended']);
+  });
+
+  it('list prints a table of engagements', async () => {
+    const h = harness();
+    expect(await h.run('list', '--phase', 'active', '--expiring-within', '48')).toBe(0);
+    expect(h.engagements.list).toHaveBeenCalledWith({ phase: 'active', expiringWithinHours: 48 });
+    expect(h.out[0]).toMatch(/ENGAGEMENT\s+PHASE/);
+    expect(h.out[0]).toContain(KNOWN_ID);
+  });
+
+  it('milestone fund prints the approval link the human opens', async () => {
+    const h = harness();
+    expect(await h.run('milestone', 'fund', KNOWN_ID, 'm_2')).toBe(0);
+    expect(h.engagements.fundMilestone).toHaveBeenCalledWith(KNOWN_ID, 'm_2');
+    expect(h.out.join('\n')).toContain('Waiting for the human: milestone_fund m_2');
+  });
+
+  it('milestone add passes every flag through', async () => {
+    const h = harness();
+    const args = [
+      'milestone',
+      'add',
+      KNOWN_ID,
+      '--description',
+      'More',
+      '--amount',
+      '10',
+      '--name',
+      'N',
+      '--fund',
+    ];
+    expect(await h.run(...args)).toBe(0);
+    expect(h.engagements.addMilestone).toHaveBeenCalledWith(KNOWN_ID, {
+      description: 'More',
+      amountUsd: 10,
+      name: 'N',
+      fund: true,
+    });
+  });
+
+  it('retry sends a milestone id as milestoneId and anything else as approvalId', async () => {
+    const h = harness();
+    expect(await h.run('retry', KNOWN_ID, 'm_2')).toBe(0);
+    expect(await h.run('retry', KNOWN_ID, 'apr_9')).toBe(0);
+    expect(h.engagements.retry.mock.calls).toEqual([
+      [KNOWN_ID, { milestoneId: 'm_2' }],
+      [KNOWN_ID, { approvalId: 'apr_9' }],
+    ]);
+  });
+
+  it('end, recheck and confirm-not-fit reach the engagement', async () => {
+    const h = harness();
+    expect(await h.run('end', KNOWN_ID)).toBe(0);
+    expect(h.out[0]).toContain('phase: awaiting_end_approval');
+    expect(await h.run('recheck', KNOWN_ID, '--json')).toBe(0);
+    expect(JSON.parse(h.out[1] ?? '')).toEqual({ engagementId: KNOWN_ID, recheckRequested: true });
+    expect(await h.run('confirm-not-fit', KNOWN_ID)).toBe(0);
+    expect(h.engagements.confirmNotFit).toHaveBeenCalledWith(KNOWN_ID);
+  });
+
+  it('exits 3 for an unknown engagement and 4 with the reason when the engagement refuses', async () => {
+    const h = harness();
+    expect(await h.run('state', 'engagement-p_unknown')).toBe(3);
+    expect(h.err[0]).toContain('No engagement with id engagement-p_unknown');
+    expect(await h.run('milestone', 'fund', KNOWN_ID, 'm_over_budget')).toBe(4);
+    expect(h.err[1]).toBe('engagements: Rejected: would exceed the budget');
+  });
+
+  it('exits 1 with one clear line when Temporal is unreachable', async () => {
+    const h = harness({ connectFails: true });
+    expect(await h.run('state', KNOWN_ID)).toBe(1);
+    expect(h.err).toEqual([expect.stringContaining('Cannot reach Temporal (TEMPORAL_ADDRESS)')]);
+  });
+});

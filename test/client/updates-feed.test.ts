@@ -1,0 +1,189 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
+import type { FeedEvent, FeedPage, UpdatesFeedActivities } from '../../activities/updates-feed';
+import { engagementWorkflowId } from '../../domain/ids';
+import { updatesDoorbellSignal, updatesFeedStatusQuery } from '../../workflows/updates-feed-messages';
+import { bundleWorkflows, createDevServerEnv } from '../support/temporal';
+import { receivedQuery } from './fixtures/feed-workflows';
+
+/**
+ * The updates feed's routing, with OpenTrain faked at the activity boundary: which engagement each event reaches,
+ * what it does with events that are not ours, and what survives continue-as-new.
+ */
+
+jest.setTimeout(60_000);
+let env: TestWorkflowEnvironment;
+let taskQueue = 'feed-test';
+let n = 0;
+
+beforeAll(async () => {
+  env = await createDevServerEnv();
+});
+afterAll(() => env?.teardown());
+
+/** A fake `/updates` ledger and approval/contract store behind the three feed activities. */
+function fakeOpenTrain(events: FeedEvent[]) {
+  const calls: string[] = [];
+  const approvals: Record<string, { proposalId: string | null; contractId: string | null; status: string }> =
+    {};
+  const contracts: Record<string, string> = {};
+  const activities: UpdatesFeedActivities = {
+    async feedFetchUpdates({ cursor, limit }): Promise<FeedPage> {
+      calls.push(`updates ${cursor ?? '-'}`);
+      const after = events.filter((e) => Number(e.id) > Number(cursor ?? 0));
+      const page = after.slice(0, limit);
+      return { events: page, nextCursor: page.at(-1)?.id ?? cursor, hasMore: after.length > limit };
+    },
+    async feedReadApprovalRoute({ approvalId }) {
+      calls.push(`approval ${approvalId}`);
+      if (approvalId === 'apr_forbidden') throw ApplicationFailure.nonRetryable('no scope', 'FORBIDDEN');
+      return approvals[approvalId] ?? null;
+    },
+    async feedReadContractProposal({ contractId }) {
+      calls.push(`contract ${contractId}`);
+      return contractId in contracts ? { proposalId: contracts[contractId] ?? null } : null;
+    },
+  };
+  return { activities, calls, approvals, contracts };
+}
+
+async function withFeed(
+  fake: ReturnType<typeof fakeOpenTrain>,
+  targets: string[],
+  body: (feedId: string) => Promise<void>,
+  input: Record<string, unknown> = {},
+) {
+  taskQueue = `feed-test-${++n}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await bundleWorkflows(require.resolve('./fixtures/feed-workflows')),
+    activities: fake.activities,
+  });
+  await worker.runUntil(async () => {
+    for (const proposalId of targets) {
+      await env.client.workflow.start('recordingEngagement', {
+        workflowId: engagementWorkflowId(proposalId),
+        taskQueue,
+      });
+    }
+    const feedId = `feed-${n}`;
+    await env.client.workflow.start('updatesFeedWorkflow', {
+      workflowId: feedId,
+      taskQueue,
+      args: [{ pollIntervalMs: 60_000, ...input }],
+    });
+    await body(feedId);
+  });
+}
+
+async function received(proposalId: string, count: number): Promise<unknown[]> {
+  const handle = env.client.workflow.getHandle(engagementWorkflowId(proposalId));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const got = await handle.query(receivedQuery);
+    if (got.length >= count || Date.now() > deadline) return got;
+    await sleep(100);
+  }
+}
+
+const approvalEvent = (id: string, approvalId: string, status = 'confirmed'): FeedEvent => ({
+  id,
+  type: 'approval.confirmed',
+  resourceId: approvalId,
+  approvalId,
+  status,
+});
+
+it('routes a hire approval by its proposal, later approvals and milestone events by their contract', async () => {
+  const fake = fakeOpenTrain([
+    approvalEvent('1', 'apr_hire'),
+    { id: '2', type: 'contract.created', resourceId: 'ctr_1', contractId: 'ctr_1', proposalId: 'p_a' },
+    approvalEvent('3', 'apr_fund', 'declined'),
+    {
+      id: '4',
+      type: 'milestone.status_changed',
+      resourceId: 'mil_1',
+      contractId: 'ctr_9',
+      milestoneId: 'mil_1',
+    },
+    { id: '5', type: 'proposal.received', resourceId: 'p_other' },
+  ]);
+  fake.approvals.apr_hire = { proposalId: 'p_a', contractId: null, status: 'confirmed' };
+  fake.approvals.apr_fund = { proposalId: null, contractId: 'ctr_1', status: 'declined' };
+  fake.contracts.ctr_9 = 'p_b';
+
+  await withFeed(fake, ['p_a', 'p_b'], async () => {
+    expect(await received('p_a', 3)).toEqual([
+      { signal: 'approvalResolved', approvalId: 'apr_hire', status: 'confirmed' },
+      {
+        signal: 'openTrainEvent',
+        eventId: '2',
+        type: 'contract.created',
+        resourceId: 'ctr_1',
+        contractId: 'ctr_1',
+      },
+      { signal: 'approvalResolved', approvalId: 'apr_fund', status: 'declined' },
+    ]);
+    expect(await received('p_b', 1)).toEqual([
+      {
+        signal: 'openTrainEvent',
+        eventId: '4',
+        type: 'milestone.status_changed',
+        resourceId: 'mil_1',
+        contractId: 'ctr_9',
+        milestoneId: 'mil_1',
+      },
+    ]);
+  });
+  // ctr_1 was learnt from contract.created, so only the unknown contract was read.
+  expect(fake.calls.filter((c) => c.startsWith('contract'))).toEqual(['contract ctr_9']);
+});
+
+it('passes over events that are not ours and keeps going', async () => {
+  const fake = fakeOpenTrain([
+    approvalEvent('1', 'apr_unknown'),
+    approvalEvent('2', 'apr_no_workflow'),
+    approvalEvent('3', 'apr_forbidden'),
+    approvalEvent('4', 'apr_ours', 'expired'),
+  ]);
+  fake.approvals.apr_no_workflow = { proposalId: 'p_not_running', contractId: null, status: 'confirmed' };
+  fake.approvals.apr_ours = { proposalId: 'p_c', contractId: null, status: 'expired' };
+
+  await withFeed(fake, ['p_c'], async (feedId) => {
+    expect(await received('p_c', 1)).toEqual([
+      { signal: 'approvalResolved', approvalId: 'apr_ours', status: 'expired' },
+    ]);
+    const status = await env.client.workflow.getHandle(feedId).query(updatesFeedStatusQuery);
+    expect(status.cursor).toBe('4');
+    expect(status.eventsRouted).toBe(1);
+  });
+});
+
+it('polls when the doorbell rings and resumes from its cursor after continue-as-new', async () => {
+  const events = [approvalEvent('1', 'apr_1')];
+  const fake = fakeOpenTrain(events);
+  fake.approvals.apr_1 = { proposalId: 'p_d', contractId: null, status: 'confirmed' };
+  fake.approvals.apr_2 = { proposalId: 'p_d', contractId: null, status: 'confirmed' };
+
+  await withFeed(
+    fake,
+    ['p_d'],
+    async (feedId) => {
+      const feed = env.client.workflow.getHandle(feedId);
+      expect(await received('p_d', 1)).toHaveLength(1);
+      const firstRun = (await feed.describe()).runId;
+      events.push(approvalEvent('2', 'apr_2'));
+      await feed.signal(updatesDoorbellSignal, { deliveryId: 'd1' });
+      expect(await received('p_d', 2)).toHaveLength(2);
+      // The tiny history limit forced continue-as-new; the new run starts from cursor 2, not from the beginning.
+      expect((await feed.describe()).runId).not.toBe(firstRun);
+      const status = await feed.query(updatesFeedStatusQuery);
+      expect(status.cursor).toBe('2');
+      expect(fake.calls.filter((c) => c === 'updates -')).toHaveLength(1);
+    },
+    { continueAsNewAfterEvents: 10 },
+  );
+});

@@ -1,0 +1,80 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readFeedStatus } from '../../client/updates-feed';
+import { runLifecycle } from './support/lifecycle';
+import { startE2eStack } from './support/stack';
+import type { E2eStack } from './support/stack';
+import { waitForState } from './support/wait';
+
+/**
+ * Webhooks switched off entirely: no receiver, no subscription. The updates feed polls `/updates` every 300 ms and
+ * engagements keep their default approval polling (5 minutes at first), so every step below that finishes in
+ * seconds was carried by the feed.
+ */
+
+jest.setTimeout(120_000);
+let stack: E2eStack;
+
+beforeAll(async () => {
+  stack = await startE2eStack({ webhooks: 'off', feedPollIntervalMs: 300 });
+});
+afterAll(() => stack?.stop());
+
+it('runs the full lifecycle with webhooks off, every approval routed by the feed', async () => {
+  await stack.control.clearRequests();
+  const { proposalId } = await stack.control.createProposal({ token: stack.token });
+  const engagements = stack.engagements;
+  const { final, approvalsConfirmed } = await runLifecycle(
+    {
+      start: async (id) =>
+        (await engagements.start({ proposalId: id, firstMilestone: { name: 'Pilot', amountUsd: 120 } }))
+          .engagementId,
+      state: (id) => engagements.getState(id),
+      addFundedMilestone: async (id, description, amountUsd) =>
+        (await engagements.addMilestone(id, { description, amountUsd, fund: true })).id,
+      release: async (id, milestoneId) => void (await engagements.releaseMilestone(id, milestoneId)),
+      end: async (id) => void (await engagements.end(id)),
+    },
+    stack.control,
+    proposalId,
+  );
+  expect(final.phase).toBe('ended');
+  expect(approvalsConfirmed).toBe(6);
+  expect(await stack.control.deliveries()).toEqual([]);
+
+  // Each approval is read once by the feed to route it and once by the engagement when told: never polled.
+  const approvalReads = (await stack.control.requests()).filter((r) => /\/approvals\//.test(r.path));
+  expect(approvalReads.length).toBeLessThanOrEqual(2 * approvalsConfirmed);
+});
+
+it('makes OpenTrain calls that grow with time, not with the number of waiting engagements', async () => {
+  const started: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const { proposalId } = await stack.control.createProposal({ token: stack.token });
+    const { engagementId } = await stack.engagements.start({
+      proposalId,
+      firstMilestone: { name: `Waiting ${i}`, amountUsd: 10 },
+    });
+    started.push(engagementId);
+  }
+  for (const id of started) {
+    await waitForState(
+      () => stack.engagements.getState(id),
+      'the hire approval',
+      (s) => s.pendingApprovals[0],
+    );
+  }
+  await stack.control.clearRequests();
+  await sleep(3_000);
+  const calls = await stack.control.requests();
+  const paths = new Set(calls.map((c) => c.path.split('?')[0]));
+  // Only the feed's polls: no per-engagement reads while all four wait for their human.
+  expect([...paths]).toEqual(['/api/public/v1/updates']);
+  expect(calls.length).toBeLessThanOrEqual(Math.ceil(3_000 / 300) + 2);
+});
+
+it('keeps its cursor in the feed workflow and reports it', async () => {
+  const status = await readFeedStatus(stack.env.client);
+  expect(Number(status.cursor)).toBeGreaterThan(0);
+  expect(status.eventsRouted).toBeGreaterThanOrEqual(6);
+  expect(status.lastError).toBeUndefined();
+});

@@ -1,0 +1,178 @@
+import { runCli } from '../../client/cli/program';
+import type { CliIo } from '../../client/cli/context';
+import { connectEngagementClient } from '../../client/connection';
+import type { EngagementState } from '../../domain/engagement-view';
+import { call } from '../client/http-call';
+import { runLifecycle } from './support/lifecycle';
+import type { LifecycleDriver } from './support/lifecycle';
+import { startE2eStack } from './support/stack';
+import type { E2eStack } from './support/stack';
+
+/**
+ * The full lifecycle through the CLI and through HTTP, with OpenTrain's webhooks on: the sandbox really delivers
+ * to the API's receiver. The feed's own interval is 10 minutes and engagements keep their default (5-minute)
+ * approval polling, so only the doorbell can make these lifecycles finish in seconds.
+ */
+
+jest.setTimeout(120_000);
+let stack: E2eStack;
+
+beforeAll(async () => {
+  stack = await startE2eStack({ webhooks: 'sandbox', feedPollIntervalMs: 600_000 });
+});
+afterAll(() => stack?.stop());
+
+function cliDriver(): LifecycleDriver {
+  const cli = async (...args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CliIo = {
+      // The CLI's real connection code, pointed at the test server as TEMPORAL_ADDRESS would.
+      connect: () => connectEngagementClient({ address: stack.env.address, namespace: 'default' }),
+      stdout: (text) => out.push(text),
+      stderr: (text) => err.push(text),
+      isTTY: false,
+      now: () => Date.now(),
+    };
+    const code = await runCli(args, io);
+    if (code !== 0) throw new Error(`engagements ${args.join(' ')} → exit ${code}: ${err.join(' ')}`);
+    return out.join('\n');
+  };
+  return {
+    start: async (proposalId) =>
+      (
+        await cli(
+          'start',
+          '--proposal',
+          proposalId,
+          '--name',
+          'Pilot',
+          '--description',
+          'Label',
+          '--amount',
+          '120',
+        )
+      ).trim(),
+    state: async (id) => JSON.parse(await cli('state', id, '--json')) as EngagementState,
+    addFundedMilestone: async (id, description, amountUsd) => {
+      const added = JSON.parse(
+        await cli(
+          'milestone',
+          'add',
+          id,
+          '--description',
+          description,
+          '--amount',
+          String(amountUsd),
+          '--fund',
+          '--json',
+        ),
+      ) as { milestone: { id: string } };
+      return added.milestone.id;
+    },
+    release: async (id, milestoneId) => void (await cli('milestone', 'release', id, milestoneId)),
+    end: async (id) => void (await cli('end', id)),
+  };
+}
+
+function httpDriver(): LifecycleDriver {
+  const api = async (method: string, url: string, payload?: unknown, expected = [200, 201, 202]) => {
+    const res = await call(stack.api.url, {
+      method,
+      url,
+      payload,
+      headers: { authorization: `Bearer ${stack.apiToken}` },
+    });
+    if (!expected.includes(res.statusCode))
+      throw new Error(`${method} ${url} → ${res.statusCode} ${res.text}`);
+    return res.json();
+  };
+  return {
+    start: async (proposalId) =>
+      (await api('POST', '/engagements', { proposalId, firstMilestone: { name: 'Pilot', amountUsd: 120 } }))
+        .engagementId,
+    state: (id) => api('GET', `/engagements/${id}`),
+    addFundedMilestone: async (id, description, amountUsd) =>
+      (await api('POST', `/engagements/${id}/milestones`, { description, amountUsd, fund: true })).id,
+    release: async (id, milestoneId) =>
+      void (await api('POST', `/engagements/${id}/milestones/${milestoneId}/release`)),
+    end: async (id) => void (await api('POST', `/engagements/${id}/end`, undefined, [202])),
+  };
+}
+
+describe.each([
+  ['the CLI', cliDriver],
+  ['the HTTP API', httpDriver],
+])('through %s', (_name, driver) => {
+  it('hires, funds and releases milestones, and ends the contract with the human co-signing each step', async () => {
+    const { proposalId } = await stack.control.createProposal({ token: stack.token });
+    const { engagementId, final, approvalsConfirmed } = await runLifecycle(
+      driver(),
+      stack.control,
+      proposalId,
+    );
+
+    expect(engagementId).toBe(`engagement-${proposalId}`);
+    expect(approvalsConfirmed).toBe(6);
+    expect(final.phase).toBe('ended');
+    expect(final.milestones.map((m) => m.status)).toEqual(['PAID', 'PAID', 'ACTIVE_FUNDED']);
+    expect(final.pendingApprovals).toEqual([]);
+    // What OpenTrain itself says, not what we believe.
+    const contract = await stack.openTrain.getContract(final.contractId ?? '');
+    expect(contract.status).toBe('ended');
+    const deliveries = await stack.control.deliveries();
+    expect(deliveries.some((d) => d.eventType === 'approval.confirmed' && d.status === 'DELIVERED')).toBe(
+      true,
+    );
+  });
+});
+
+it('starting the same engagement again returns it instead of hiring twice', async () => {
+  const { proposalId } = await stack.control.createProposal({ token: stack.token });
+  const driver = httpDriver();
+  const first = await driver.start(proposalId);
+  const second = await driver.start(proposalId);
+  expect(second).toBe(first);
+  const { engagementId } = await stack.engagements.start({
+    proposalId,
+    firstMilestone: { name: 'x', amountUsd: 5 },
+  });
+  expect(engagementId).toBe(first);
+});
+
+it('lists engagements by phase from the search attributes', async () => {
+  const { proposalId } = await stack.control.createProposal({ token: stack.token });
+  const { engagementId } = await stack.engagements.start({
+    proposalId,
+    firstMilestone: { name: 'x', amountUsd: 5 },
+  });
+  const listed = async () =>
+    (await stack.engagements.list({ phase: 'awaiting_hire_approval' })).map((s) => s.engagementId);
+  const deadline = Date.now() + 15_000;
+  while (!(await listed()).includes(engagementId) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 200));
+  expect(await listed()).toContain(engagementId);
+  const expiring = await stack.engagements.list({ expiringWithinHours: 73 });
+  expect(expiring.map((s) => s.engagementId)).toContain(engagementId);
+  expect(await stack.engagements.list({ expiringWithinHours: 1 })).not.toContainEqual(
+    expect.objectContaining({ engagementId }),
+  );
+});
+
+it('answers 404 for an unknown engagement and 409 with the reason when the workflow refuses', async () => {
+  const auth = { authorization: `Bearer ${stack.apiToken}` };
+  const missing = await call(stack.api.url, { url: '/engagements/engagement-p_nobody', headers: auth });
+  expect(missing.statusCode).toBe(404);
+  const { proposalId } = await stack.control.createProposal({ token: stack.token });
+  const { engagementId } = await stack.engagements.start({
+    proposalId,
+    firstMilestone: { name: 'x', amountUsd: 5 },
+  });
+  const refused = await call(stack.api.url, {
+    method: 'POST',
+    url: `/engagements/${engagementId}/milestones/mil_unknown/release`,
+    headers: auth,
+  });
+  expect(refused.statusCode).toBe(409);
+  expect(refused.json().reason).toEqual(expect.any(String));
+});

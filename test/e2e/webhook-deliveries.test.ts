@@ -1,0 +1,148 @@
+import { UPDATES_FEED_WORKFLOW_ID } from '../../domain/ids';
+import { readFeedStatus } from '../../client/updates-feed';
+import type { PlatformEvent } from '../../opentrain';
+import { call } from '../client/http-call';
+import { signWebhook } from '../client/sign-webhook';
+import { startE2eStack } from './support/stack';
+import type { E2eStack } from './support/stack';
+import { expectStillAfter, waitForState } from './support/wait';
+
+/**
+ * Hand-made deliveries against the whole stack. The feed's interval is 10 minutes and engagements poll their
+ * approvals every 5 minutes at first, so within these tests only an accepted doorbell can move an engagement.
+ */
+
+jest.setTimeout(120_000);
+let stack: E2eStack;
+
+beforeAll(async () => {
+  stack = await startE2eStack({ webhooks: 'manual', feedPollIntervalMs: 600_000 });
+});
+afterAll(() => stack?.stop());
+
+let deliveries = 0;
+function deliver(
+  event: PlatformEvent,
+  options: { secret?: string; atSec?: number; deliveryId?: string } = {},
+) {
+  const body = JSON.stringify(event);
+  return call(stack.api.url, {
+    method: 'POST',
+    url: '/webhooks/opentrain',
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'OpenTrain-Webhooks/1.0',
+      'x-opentrain-event': event.type,
+      'x-opentrain-delivery': options.deliveryId ?? `dlv_test_${++deliveries}`,
+      'x-opentrain-signature': signWebhook(options.secret ?? stack.webhookSecret ?? '', body, options.atSec),
+    },
+    payload: body,
+  });
+}
+
+/** An engagement waiting for its hire approval, which the human then confirms (the event lands in /updates). */
+async function hireConfirmedButNotYetKnown(): Promise<{ engagementId: string; event: PlatformEvent }> {
+  const { proposalId } = await stack.control.createProposal({ token: stack.token });
+  const { engagementId } = await stack.engagements.start({
+    proposalId,
+    firstMilestone: { name: 'x', amountUsd: 25 },
+  });
+  const approval = await waitForState(
+    () => stack.engagements.getState(engagementId),
+    'the hire approval',
+    (s) => s.pendingApprovals.find((a) => a.type === 'proposal_hire'),
+  );
+  await stack.control.confirmApproval(approval.approvalId);
+  return { engagementId, event: await eventFor(approval.approvalId) };
+}
+
+async function eventFor(approvalId: string): Promise<PlatformEvent> {
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await stack.openTrain.getUpdates({ cursor, limit: 200 });
+    const found = page.events.find(
+      (e) => e.type === 'approval.confirmed' && e.data.approvalId === approvalId,
+    );
+    if (found) return found;
+    if (!page.hasMore) throw new Error(`no approval.confirmed event for ${approvalId}`);
+    cursor = page.nextCursor ?? undefined;
+  }
+}
+
+const phaseOf = (engagementId: string) => async () => (await stack.engagements.getState(engagementId)).phase;
+const becomesActive = (engagementId: string) =>
+  waitForState(
+    () => stack.engagements.getState(engagementId),
+    'the contract',
+    (s) => (s.phase === 'active' ? s : undefined),
+  );
+
+it('rejects forged and stale deliveries without moving anything, then acts on the genuine one', async () => {
+  const { engagementId, event } = await hireConfirmedButNotYetKnown();
+  const forged = await deliver(event, { secret: 'whsec_not_the_real_one' });
+  expect(forged.statusCode).toBe(400);
+  const stale = await deliver(event, { atSec: Math.floor(Date.now() / 1000) - 10 * 60 });
+  expect(stale.statusCode).toBe(400);
+  expect(await expectStillAfter(phaseOf(engagementId), 1_500)).toBe('awaiting_hire_approval');
+
+  const genuine = await deliver(event);
+  expect(genuine.statusCode).toBe(202);
+  await becomesActive(engagementId);
+});
+
+it('rings the doorbell once for a duplicated delivery', async () => {
+  const { engagementId, event } = await hireConfirmedButNotYetKnown();
+  const before = await readFeedStatus(stack.env.client);
+  const first = await deliver(event, { deliveryId: 'dlv_dup' });
+  const again = await deliver(event, { deliveryId: 'dlv_dup' });
+  expect([first.statusCode, again.statusCode]).toEqual([202, 200]);
+  expect(again.json()).toEqual({ duplicate: true });
+  await becomesActive(engagementId);
+  await expectStillAfter(async () => (await readFeedStatus(stack.env.client)).polls, 1_000);
+  expect((await readFeedStatus(stack.env.client)).polls).toBe(before.polls + 1);
+});
+
+it('handles deliveries out of order: the later doorbell catches up on both, the earlier one changes nothing', async () => {
+  const a = await hireConfirmedButNotYetKnown();
+  const b = await hireConfirmedButNotYetKnown();
+  expect(Number(b.event.id)).toBeGreaterThan(Number(a.event.id));
+
+  expect((await deliver(b.event)).statusCode).toBe(202);
+  const [stateA, stateB] = [await becomesActive(a.engagementId), await becomesActive(b.engagementId)];
+  expect((await deliver(a.event)).statusCode).toBe(202);
+  await expectStillAfter(phaseOf(a.engagementId), 1_000);
+
+  // Never a wrong or repeated action: one hire request and one contract per proposal.
+  const hires = (await stack.control.requests()).filter(
+    (r) => r.method === 'POST' && r.path.endsWith('/hire'),
+  );
+  for (const state of [stateA, stateB]) {
+    expect(hires.filter((r) => r.path.includes(state.proposalId))).toHaveLength(1);
+    expect((await stack.openTrain.listContracts({ jobId: state.jobId })).length).toBe(1);
+  }
+});
+
+it('does not lose an event that happened while the API process was down', async () => {
+  const { proposalId } = await stack.control.createProposal({ token: stack.token });
+  const { engagementId } = await stack.engagements.start({
+    proposalId,
+    firstMilestone: { name: 'x', amountUsd: 25 },
+  });
+  const approval = await waitForState(
+    () => stack.engagements.getState(engagementId),
+    'the hire approval',
+    (s) => s.pendingApprovals.find((a) => a.type === 'proposal_hire'),
+  );
+  const feedRun = (await stack.env.client.workflow.getHandle(UPDATES_FEED_WORKFLOW_ID).describe()).runId;
+
+  await stack.restartApi(() => stack.control.confirmApproval(approval.approvalId).then(() => undefined));
+
+  // The new API process finds the same feed (and so the same durable cursor); its first doorbell routes the event.
+  expect((await stack.env.client.workflow.getHandle(UPDATES_FEED_WORKFLOW_ID).describe()).runId).toBe(
+    feedRun,
+  );
+  const event = await eventFor(approval.approvalId);
+  expect((await deliver(event)).statusCode).toBe(202);
+  await becomesActive(engagementId);
+  expect(Number((await readFeedStatus(stack.env.client)).cursor)).toBeGreaterThanOrEqual(Number(event.id));
+});
