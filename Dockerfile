@@ -23,5 +23,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/lib lib
+# Named volumes (sandbox state) take this folder's owner, so the unprivileged user can write there.
+RUN mkdir -p /data && chown node:node /data
 USER node
 CMD ["node", "lib/worker/main.js"]
