@@ -1,8 +1,9 @@
 import { inspect } from 'node:util';
+import type { z } from 'zod';
 import { centsToUsd } from '../domain/money';
 import { clientOptionsFromEnv, resolveClientOptions, type OpenTrainClientOptions } from './config';
 import { END_CONTRACT_APPROVAL_STATUS } from './gaps';
-import { OpenTrainHttp, type RequestOptions } from './http';
+import { OpenTrainHttp, type ApiCall, type RequestOptions } from './http';
 import {
   approvalEnvelopeSchema,
   approvalResponse,
@@ -77,68 +78,42 @@ export class OpenTrainClient {
   }
 
   getMe(options?: RequestOptions): Promise<Me> {
-    return this.#http.request({ method: 'GET', path: '/auth/me', schema: meSchema, ...options });
+    return this.#get('/auth/me', meSchema, options);
   }
 
   getCapabilities(options?: RequestOptions): Promise<Capabilities> {
-    return this.#http.request({
-      method: 'GET',
-      path: '/job-drafts/capabilities',
-      schema: capabilitiesSchema,
-      ...options,
-    });
+    return this.#get('/job-drafts/capabilities', capabilitiesSchema, options);
   }
 
   getCredits(options?: RequestOptions): Promise<Credits> {
-    return this.#http.request({ method: 'GET', path: '/credits', schema: creditsResponse, ...options });
+    return this.#get('/credits', creditsResponse, options);
   }
 
   /** Co-signed: 202 with a `proposal_hire` approval; the same pending approval for the same terms. */
   hireProposal(proposalId: string, body: HireRequest, options?: RequestOptions): Promise<ApprovalEnvelope> {
     const { amountCents, ...milestone } = body.milestone;
-    return this.#http.request({
-      method: 'POST',
-      path: `/proposals/${id(proposalId)}/hire`,
-      body: {
-        milestone: { ...milestone, amount: centsToUsd(amountCents) },
-        ...(body.confirmNotFitOverride === undefined
-          ? {}
-          : { confirmNotFitOverride: body.confirmNotFitOverride }),
-      },
-      schema: approvalEnvelopeSchema,
-      ...options,
-    });
+    const wire = {
+      milestone: { ...milestone, amount: centsToUsd(amountCents) },
+      ...(body.confirmNotFitOverride === undefined
+        ? {}
+        : { confirmNotFitOverride: body.confirmNotFitOverride }),
+    };
+    return this.#post(`/proposals/${id(proposalId)}/hire`, approvalEnvelopeSchema, wire, options);
   }
 
   getApproval(approvalId: string, options?: RequestOptions): Promise<Approval> {
-    return this.#http.request({
-      method: 'GET',
-      path: `/approvals/${id(approvalId)}`,
-      schema: approvalResponse,
-      ...options,
-    });
+    return this.#get(`/approvals/${id(approvalId)}`, approvalResponse, options);
   }
 
   listContracts(
     query: { jobId?: string; status?: 'active' | 'ended' } = {},
     options?: RequestOptions,
   ): Promise<Contract[]> {
-    return this.#http.request({
-      method: 'GET',
-      path: '/contracts',
-      query: { jobId: query.jobId, status: query.status },
-      schema: contractsResponse,
-      ...options,
-    });
+    return this.#get('/contracts', contractsResponse, options, { jobId: query.jobId, status: query.status });
   }
 
   getContract(contractId: string, options?: RequestOptions): Promise<ContractDetail> {
-    return this.#http.request({
-      method: 'GET',
-      path: `/contracts/${id(contractId)}`,
-      schema: contractResponse,
-      ...options,
-    });
+    return this.#get(`/contracts/${id(contractId)}`, contractResponse, options);
   }
 
   /** Direct (not co-signed): 201 with the `NOT_FUNDED` milestone. */
@@ -148,63 +123,33 @@ export class OpenTrainClient {
     options?: RequestOptions,
   ): Promise<Milestone> {
     const { amountCents, ...rest } = body;
-    return this.#http.request({
-      method: 'POST',
-      path: `/contracts/${id(contractId)}/milestones`,
-      body: { ...rest, ...(amountCents === undefined ? {} : { amountUsd: centsToUsd(amountCents) }) },
-      schema: milestoneResponse,
-      ...options,
-    });
+    const wire = { ...rest, ...(amountCents === undefined ? {} : { amountUsd: centsToUsd(amountCents) }) };
+    return this.#post(`/contracts/${id(contractId)}/milestones`, milestoneResponse, wire, options);
   }
 
   /** Co-signed: 202 with a `milestone_fund` approval. */
   fundMilestone(milestoneId: string, options?: RequestOptions): Promise<ApprovalEnvelope> {
-    return this.#http.request({
-      method: 'POST',
-      path: `/milestones/${id(milestoneId)}/fund`,
-      schema: approvalEnvelopeSchema,
-      ...options,
-    });
+    return this.#post(`/milestones/${id(milestoneId)}/fund`, approvalEnvelopeSchema, undefined, options);
   }
 
   /** The release of a funded milestone (`POST /milestones/{id}/approve`). Co-signed: `milestone_approve`. */
   releaseMilestone(milestoneId: string, options?: RequestOptions): Promise<ApprovalEnvelope> {
-    return this.#http.request({
-      method: 'POST',
-      path: `/milestones/${id(milestoneId)}/approve`,
-      schema: approvalEnvelopeSchema,
-      ...options,
-    });
+    return this.#post(`/milestones/${id(milestoneId)}/approve`, approvalEnvelopeSchema, undefined, options);
   }
 
   /** Dual mode: ended at once when nothing is funded, else a `contract_end` approval. */
   endContract(contractId: string, options?: RequestOptions): Promise<EndContractResult> {
-    return this.#http.request({
-      method: 'POST',
-      path: `/contracts/${id(contractId)}/end`,
-      schema: (status: number) =>
-        status === END_CONTRACT_APPROVAL_STATUS ? contractEndApprovalSchema : contractEndedSchema,
-      ...options,
-    });
+    const schema = (status: number) =>
+      status === END_CONTRACT_APPROVAL_STATUS ? contractEndApprovalSchema : contractEndedSchema;
+    return this.#post(`/contracts/${id(contractId)}/end`, schema, undefined, options);
   }
 
   listPendingPayments(options?: RequestOptions): Promise<PendingPayment[]> {
-    return this.#http.request({
-      method: 'GET',
-      path: '/payments/pending',
-      schema: pendingPaymentsResponse,
-      ...options,
-    });
+    return this.#get('/payments/pending', pendingPaymentsResponse, options);
   }
 
   sendMessage(body: { conversationId: string; content: string }, options?: RequestOptions): Promise<Message> {
-    return this.#http.request({
-      method: 'POST',
-      path: '/messages',
-      body,
-      schema: sentMessageResponse,
-      ...options,
-    });
+    return this.#post('/messages', sentMessageResponse, body, options);
   }
 
   /** One page of the account's event feed, oldest first; pass the previous `nextCursor` as `cursor`. */
@@ -212,13 +157,7 @@ export class OpenTrainClient {
     query: { cursor?: string; limit?: number } = {},
     options?: RequestOptions,
   ): Promise<UpdatesPage> {
-    return this.#http.request({
-      method: 'GET',
-      path: '/updates',
-      query: { cursor: query.cursor, limit: query.limit },
-      schema: updatesPageSchema,
-      ...options,
-    });
+    return this.#get('/updates', updatesPageSchema, options, { cursor: query.cursor, limit: query.limit });
   }
 
   /** The `secret` is returned only here: store it, never log it. */
@@ -226,26 +165,15 @@ export class OpenTrainClient {
     body: { url: string; eventTypes: string[] },
     options?: RequestOptions,
   ): Promise<CreatedWebhook> {
-    return this.#http.request({
-      method: 'POST',
-      path: '/webhooks',
-      body,
-      schema: createdWebhookResponse,
-      ...options,
-    });
+    return this.#post('/webhooks', createdWebhookResponse, body, options);
   }
 
   listWebhooks(options?: RequestOptions): Promise<Webhook[]> {
-    return this.#http.request({ method: 'GET', path: '/webhooks', schema: webhooksResponse, ...options });
+    return this.#get('/webhooks', webhooksResponse, options);
   }
 
   getWebhook(webhookId: string, options?: RequestOptions): Promise<Webhook> {
-    return this.#http.request({
-      method: 'GET',
-      path: `/webhooks/${id(webhookId)}`,
-      schema: webhookResponse,
-      ...options,
-    });
+    return this.#get(`/webhooks/${id(webhookId)}`, webhookResponse, options);
   }
 
   /** Returns the subscription as it was before deletion. */
@@ -273,5 +201,23 @@ export class OpenTrainClient {
 
   [inspect.custom](): string {
     return this.toString();
+  }
+
+  #get<S extends z.ZodType>(
+    path: string,
+    schema: S,
+    options: RequestOptions | undefined,
+    query?: ApiCall<S>['query'],
+  ): Promise<z.output<S>> {
+    return this.#http.request({ method: 'GET', path, query, schema, ...options });
+  }
+
+  #post<S extends z.ZodType>(
+    path: string,
+    schema: ApiCall<S>['schema'],
+    body: unknown,
+    options: RequestOptions | undefined,
+  ): Promise<z.output<S>> {
+    return this.#http.request({ method: 'POST', path, body, schema, ...options });
   }
 }

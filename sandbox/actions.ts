@@ -133,8 +133,7 @@ function planHire(ctx: SandboxContext, approval: Approval, edits: HireEdits | un
 function planFund(ctx: SandboxContext, approval: Approval): Execute {
   const { contract, milestone } = approvalTargets(ctx, approval);
   const account = accountOf(ctx, approval.accountId);
-  if (contract.status === 'ended') throw contractEnded(contract);
-  if (milestone.status === MILESTONE_STATUS.cancelled) throw milestoneCancelled(milestone);
+  assertMilestoneOpen(contract, milestone);
   if (milestone.status !== MILESTONE_STATUS.notFunded) throw milestoneNotFundable(milestone);
   const charge = fundChargeCents(milestone.amountCents);
   const source = payerOr409(ctx, account, charge);
@@ -151,7 +150,7 @@ function planFund(ctx: SandboxContext, approval: Approval): Execute {
 function planRelease(ctx: SandboxContext, approval: Approval): Execute {
   const { contract, milestone } = approvalTargets(ctx, approval);
   const account = accountOf(ctx, approval.accountId);
-  if (contract.status === 'ended') throw contractEnded(contract);
+  assertMilestoneOpen(contract, milestone);
   if (milestone.status !== MILESTONE_STATUS.activeFunded) throw milestoneNotFunded(milestone);
 
   return () => {
@@ -171,7 +170,7 @@ function planEnd(ctx: SandboxContext, approval: Approval): Execute {
   };
 }
 
-/** Ends a contract now: funded escrow goes back to the account (§2.12 [GAP]), the contract gets its endDate. */
+/** Ends a contract now: funded escrow goes back to the account (RELEASE_ESCROW_ON_END), the contract gets its endDate. */
 export function endContract(ctx: SandboxContext, contract: Contract): void {
   const account = accountOf(ctx, contract.accountId);
   for (const milestone of milestonesOf(ctx, contract.id)) {
@@ -190,6 +189,12 @@ export function endContract(ctx: SandboxContext, contract: Contract): void {
   contract.status = 'ended';
   contract.endDate = now;
   contract.updatedAt = now;
+}
+
+/** Fund and release both answer these first: 409 `contract_ended`, then 409 `milestone_cancelled` (§10). */
+export function assertMilestoneOpen(contract: Contract, milestone: Milestone): void {
+  if (contract.status === 'ended') throw contractEnded(contract);
+  if (milestone.status === MILESTONE_STATUS.cancelled) throw milestoneCancelled(milestone);
 }
 
 export function milestoneNotFundable(milestone: Milestone) {

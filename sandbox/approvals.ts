@@ -1,9 +1,11 @@
+import type { FastifyReply } from 'fastify';
 import { planConfirmedAction } from './actions';
 import type { SandboxContext } from './context';
 import { ApiError, conflict, notFound } from './errors';
 import { APPROVAL_NOT_PENDING_REASON, EXPIRED_RESOLVED_AT, SUPERSEDED_APPROVAL_STATUS } from './gaps';
 import type { HireEdits } from './hire-terms';
-import type { Approval, ApprovalType, HireTerms } from './model';
+import type { Approval, ApprovalType } from './model';
+import { approvalToWire } from './wire';
 
 /**
  * The co-sign state machine (§4): pending → confirmed | declined | expired. Expiry is lazy: every read path
@@ -61,19 +63,21 @@ export function findPending(
   );
 }
 
+/** A new pending approval; the ids it does not concern are null. */
 export function createApproval(
   ctx: SandboxContext,
-  fields: Pick<Approval, 'accountId' | 'type' | 'contractId' | 'milestoneId' | 'jobId' | 'proposalId'> & {
-    terms?: HireTerms;
-    invoiceId?: string;
-  },
+  fields: Pick<Approval, 'accountId' | 'type' | 'jobId'> &
+    Partial<Pick<Approval, 'contractId' | 'milestoneId' | 'proposalId' | 'terms' | 'invoiceId'>>,
 ): Approval {
   const createdAtMs = ctx.clock.nowMs();
   const approval: Approval = {
     id: ctx.store.newId('apr'),
+    contractId: null,
+    milestoneId: null,
+    proposalId: null,
+    terms: null,
+    invoiceId: null,
     ...fields,
-    terms: fields.terms ?? null,
-    invoiceId: fields.invoiceId ?? null,
     status: 'pending',
     expiresAt: new Date(createdAtMs + ctx.approvalTtlMs).toISOString(),
     resolvedAt: null,
@@ -82,6 +86,13 @@ export function createApproval(
   };
   ctx.store.state.approvals[approval.id] = approval;
   return approval;
+}
+
+/** The 202 answer of every co-signed request (§4): the approval and the documented message for its type. */
+export function sendApproval(reply: FastifyReply, ctx: SandboxContext, approval: Approval) {
+  return reply
+    .code(202)
+    .send({ approval: approvalToWire(ctx, approval), message: APPROVAL_MESSAGES[approval.type] });
 }
 
 /** A hire request with different terms replaces the live one: only one live hire request per proposal. */

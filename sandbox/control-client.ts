@@ -1,5 +1,7 @@
 import { fetch } from 'undici';
-import type { WireApproval } from './wire';
+import type { Faults, RecordedRequest } from './traffic';
+import type { DeliveryRecord } from './webhook-delivery';
+import type { WireApproval, WireMilestone } from './wire';
 
 /** An approval as the public API and the control API return it. */
 export type SandboxApproval = WireApproval;
@@ -12,23 +14,11 @@ export interface SandboxAccountSettings {
   creditsCents?: number;
 }
 
-export interface SandboxFaults {
-  errorRate?: number;
-  latencyMs?: number;
-  rateLimitRate?: number;
-  retryAfterSec?: number;
-  failAfterCommitRate?: number;
-}
+/** Each rate is 0–1; `{}` resets every fault. */
+export type SandboxFaults = Faults;
 
-export interface SandboxDelivery {
-  id: string;
-  webhookId: string;
-  eventId: string;
-  eventType: string;
-  status: 'PENDING' | 'DELIVERED' | 'FAILED';
-  attempts: number;
-  lastResponseStatus: number | null;
-}
+/** One event's delivery to one subscription, as GET /__sandbox/deliveries reports it. */
+export type SandboxDelivery = DeliveryRecord;
 
 /** Thrown when the control API answers non-2xx; carries the sandbox's error envelope. */
 export class SandboxControlError extends Error {
@@ -87,16 +77,24 @@ export class SandboxControl {
     return approval;
   }
 
+  /** The human cancels an unfunded milestone (declining its pending funding request); fund then answers 409. */
+  async cancelMilestone(milestoneId: string): Promise<WireMilestone> {
+    const { milestone } = await this.call<{ milestone: WireMilestone }>(
+      'POST',
+      `/milestones/${encodeURIComponent(milestoneId)}/cancel`,
+      {},
+    );
+    return milestone;
+  }
+
   async listApprovals(filter: { status?: string } = {}): Promise<SandboxApproval[]> {
     const query = filter.status ? `?status=${encodeURIComponent(filter.status)}` : '';
     const { approvals } = await this.call<{ approvals: SandboxApproval[] }>('GET', `/approvals${query}`);
     return approvals;
   }
 
-  async requests(): Promise<{ method: string; path: string; status: number; at: string }[]> {
-    const { requests } = await this.call<{
-      requests: { method: string; path: string; status: number; at: string }[];
-    }>('GET', '/requests');
+  async requests(): Promise<RecordedRequest[]> {
+    const { requests } = await this.call<{ requests: RecordedRequest[] }>('GET', '/requests');
     return requests;
   }
 

@@ -8,10 +8,11 @@ import type { SandboxContext } from './context';
 import { ApiError, parseOr400 } from './errors';
 import { DEFAULT_RATE_CENTS } from './gaps';
 import { hireEditsSchema } from './hire-terms';
+import { cancelMilestone } from './milestone-cancel';
 import type { Account } from './model';
 import { faultsSchema, type PublicApiTraffic } from './traffic';
 import type { WebhookDeliverer } from './webhook-delivery';
-import { approvalToWire } from './wire';
+import { approvalToWire, milestoneToWire } from './wire';
 
 /** Omitted fields mean fully enabled: claimed, every scope, every feature, card on file. */
 const accountSettingsSchema = z.strictObject({
@@ -132,6 +133,10 @@ export function registerControlRoutes(
 
   app.post<{ Params: { approvalId: string } }>('/approvals/:approvalId/decline', async (request) => {
     return { approval: approvalToWire(ctx, declineApproval(ctx, request.params.approvalId)) };
+  });
+
+  app.post<{ Params: { milestoneId: string } }>('/milestones/:milestoneId/cancel', async (request) => {
+    return { milestone: milestoneToWire(ctx, cancelMilestone(ctx, request.params.milestoneId)) };
   });
 
   app.get('/requests', async () => ({ requests: traffic.requests }));

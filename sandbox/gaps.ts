@@ -1,3 +1,5 @@
+import type { Feature } from './catalog';
+
 /**
  * Every decision the sandbox makes where REFERENCE.md says [GAP], [INFERENCE] or [CONFLICT], in one place.
  * Each constant names the choice; the comment says why.
@@ -36,6 +38,17 @@ export const MILESTONE_STATUS = {
   cancelled: 'CANCELLED',
   refunded: 'REFUNDED',
 } as const;
+
+/**
+ * [GAP] §8.6: cancelling a milestone is a human act in the app with no documented API. The sandbox's human may
+ * cancel only an unfunded milestone (a funded one would need a refund flow the docs do not describe; other
+ * statuses answer 409 with this reason), and a pending funding request for it is declined at the same time, so
+ * the agent waiting on it sees `approval.confirmed` (declined) instead of waiting 72 h.
+ */
+export const MILESTONE_CANCEL = {
+  cancellableStatuses: [MILESTONE_STATUS.notFunded] as readonly string[],
+  notCancellableReason: 'milestone_not_cancellable',
+};
 
 /** §2.8: refunded and cancelled milestones are excluded from contract timelines. */
 export const HIDDEN_MILESTONE_STATUSES: readonly string[] = [
@@ -119,3 +132,36 @@ export const DEFAULT_RATE_CENTS: Readonly<Record<string, number | null>> = {
   PAY_PER_HOUR: 2_500,
   PAY_PER_LABEL: 6,
 };
+
+/** [GAP] §8.14: id formats are undocumented; the sandbox uses a resource prefix and this many random bytes in hex. */
+export const ID_RANDOM_BYTES = 8;
+
+/**
+ * [GAP] §2.1/§8.10: the docs say /auth/me tells whether the account is claimed but show no field for it. The
+ * sandbox adds `account.claimed` (boolean) and, when unclaimed, `account.claimUrl` — what opentrain/ reads.
+ */
+export const REPORT_CLAIM_STATUS_ON_ME = true;
+
+/** [INFERENCE] §2.2: which feature flag each capabilities-probe entry reflects (null: always on). */
+export const CAPABILITY_FEATURES: Readonly<Record<string, Feature | null>> = {
+  draftImport: 'public_api_job_drafting',
+  draftCreate: 'public_api_job_drafting',
+  draftUpdate: 'public_api_job_drafting',
+  draftUrlRead: 'public_api_job_drafting',
+  publish: 'public_api_job_publishing',
+  hiring: 'public_api_hiring',
+  messagingWrites: 'public_api_messaging_writes',
+  team: null,
+  paymentsWrite: 'public_api_payments_write',
+  credits: 'public_api_credits',
+  webhooks: 'public_api_webhooks',
+};
+
+/** [GAP] §5.1/§8.6: the trainer's "Complete & Request Payout" is not modelled, so `needsReview` is always this. */
+export const MILESTONE_NEEDS_REVIEW = false;
+
+/**
+ * [GAP] §2.14: whether a pending funding invoice's `amountUsd` includes the fees. The documented example shows the
+ * milestone's own amount ($300 for a $300 milestone), so the sandbox reports it net of fees.
+ */
+export const PENDING_PAYMENT_INCLUDES_FEES = false;

@@ -28,6 +28,7 @@ export const accountSchema = z.object({
   reservedCents: z.number().int(),
   createdAt: iso,
 });
+export type Account = z.infer<typeof accountSchema>;
 
 export const jobSchema = z.object({
   id: z.string(),
@@ -35,6 +36,7 @@ export const jobSchema = z.object({
   title: z.string(),
   createdAt: iso,
 });
+export type Job = z.infer<typeof jobSchema>;
 
 export const proposalSchema = z.object({
   id: z.string(),
@@ -46,6 +48,7 @@ export const proposalSchema = z.object({
   freelancer: maskedFreelancerSchema,
   createdAt: iso,
 });
+export type Proposal = z.infer<typeof proposalSchema>;
 
 export const contractSchema = z.object({
   id: z.string(),
@@ -63,6 +66,7 @@ export const contractSchema = z.object({
   freelancer: maskedFreelancerSchema,
   jobDmConversationId: z.string(),
 });
+export type Contract = z.infer<typeof contractSchema>;
 
 export const milestoneSchema = z.object({
   id: z.string(),
@@ -79,6 +83,7 @@ export const milestoneSchema = z.object({
   holdEntryId: z.string().nullable(),
   createdAt: iso,
 });
+export type Milestone = z.infer<typeof milestoneSchema>;
 
 export const hireTermsSchema = z.object({
   name: z.string().nullable(),
@@ -86,6 +91,7 @@ export const hireTermsSchema = z.object({
   amountCents: z.number().int(),
   dueDate: iso.nullable(),
 });
+export type HireTerms = z.infer<typeof hireTermsSchema>;
 
 export const APPROVAL_TYPES = [
   'proposal_hire',
@@ -93,6 +99,8 @@ export const APPROVAL_TYPES = [
   'milestone_approve',
   'contract_end',
 ] as const;
+export type ApprovalType = (typeof APPROVAL_TYPES)[number];
+
 export const approvalSchema = z.object({
   id: z.string(),
   accountId: z.string(),
@@ -111,6 +119,7 @@ export const approvalSchema = z.object({
   result: z.record(z.string(), z.unknown()).nullable(),
   createdAt: iso,
 });
+export type Approval = z.infer<typeof approvalSchema>;
 
 export const invoiceSchema = z.object({
   id: z.string(),
@@ -123,6 +132,7 @@ export const invoiceSchema = z.object({
   milestoneId: z.string(),
   createdAt: iso,
 });
+export type Invoice = z.infer<typeof invoiceSchema>;
 
 export const ledgerEntrySchema = z.object({
   id: z.string(),
@@ -137,6 +147,7 @@ export const ledgerEntrySchema = z.object({
   topUpId: z.string().nullable(),
   note: z.string().nullable(),
 });
+export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
 
 export const conversationSchema = z.object({
   id: z.string(),
@@ -144,6 +155,7 @@ export const conversationSchema = z.object({
   jobId: z.string(),
   contractId: z.string(),
 });
+export type Conversation = z.infer<typeof conversationSchema>;
 
 export const messageSchema = z.object({
   id: z.string(),
@@ -152,6 +164,7 @@ export const messageSchema = z.object({
   content: z.string(),
   createdAt: iso,
 });
+export type Message = z.infer<typeof messageSchema>;
 
 export const eventSchema = z.object({
   id: z.string(),
@@ -162,6 +175,7 @@ export const eventSchema = z.object({
   jobId: z.string().nullable(),
   data: z.record(z.string(), z.unknown()),
 });
+export type StoredEvent = z.infer<typeof eventSchema>;
 
 export const webhookSchema = z.object({
   id: z.string(),
@@ -175,6 +189,7 @@ export const webhookSchema = z.object({
   disabledReason: z.string().nullable(),
   consecutiveFailures: z.number().int(),
 });
+export type Webhook = z.infer<typeof webhookSchema>;
 
 export const sandboxStateSchema = z.object({
   version: z.literal(1),
@@ -195,20 +210,6 @@ export const sandboxStateSchema = z.object({
   webhooks: z.record(z.string(), webhookSchema),
 });
 
-export type Account = z.infer<typeof accountSchema>;
-export type Job = z.infer<typeof jobSchema>;
-export type Proposal = z.infer<typeof proposalSchema>;
-export type Contract = z.infer<typeof contractSchema>;
-export type Milestone = z.infer<typeof milestoneSchema>;
-export type HireTerms = z.infer<typeof hireTermsSchema>;
-export type ApprovalType = (typeof APPROVAL_TYPES)[number];
-export type Approval = z.infer<typeof approvalSchema>;
-export type Invoice = z.infer<typeof invoiceSchema>;
-export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
-export type Conversation = z.infer<typeof conversationSchema>;
-export type Message = z.infer<typeof messageSchema>;
-export type StoredEvent = z.infer<typeof eventSchema>;
-export type Webhook = z.infer<typeof webhookSchema>;
 export type SandboxState = z.infer<typeof sandboxStateSchema>;
 
 export function emptyState(): SandboxState {

@@ -77,7 +77,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   events.onAppend((event) => deliverer.enqueue(event));
   const traffic = new PublicApiTraffic(clock);
 
-  const app = Fastify({ logger: options.logger ?? false, genReqId: () => randomUUID() });
+  // Closing (Ctrl-C, a test's afterAll) must not wait for clients that keep connections alive or abandoned a request.
+  const app = Fastify({
+    logger: options.logger ?? false,
+    genReqId: () => randomUUID(),
+    forceCloseConnections: true,
+  });
   installJsonHandling(app);
   // Persist whatever the request changed before the answer leaves (failAfterCommit answers included).
   app.addHook('onSend', async (_request, _reply, payload) => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { ID_RANDOM_BYTES } from './gaps';
 import { emptyState, sandboxStateSchema, type SandboxState } from './model';
 
 /**
@@ -37,9 +38,9 @@ export class SandboxStore {
     this.lastWritten = json;
   }
 
-  /** Opaque ids (format is a [GAP], §8.14): a resource prefix and 16 hex characters. */
+  /** Opaque ids: a resource prefix and random hex (see ID_RANDOM_BYTES). */
   newId(prefix: string): string {
-    return `${prefix}_${randomBytes(8).toString('hex')}`;
+    return `${prefix}_${randomBytes(ID_RANDOM_BYTES).toString('hex')}`;
   }
 
   nextEventId(): string {

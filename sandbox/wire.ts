@@ -1,6 +1,11 @@
-import { centsToUsd } from '../domain/money';
+import { centsToUsd, fundChargeCents } from '../domain/money';
 import type { SandboxContext } from './context';
-import { HIDDEN_MILESTONE_STATUSES, MILESTONE_STATUS } from './gaps';
+import {
+  HIDDEN_MILESTONE_STATUSES,
+  MILESTONE_NEEDS_REVIEW,
+  MILESTONE_STATUS,
+  PENDING_PAYMENT_INCLUDES_FEES,
+} from './gaps';
 import { milestonesOf } from './lookups';
 import type { Approval, Contract, Invoice, LedgerEntry, Milestone, Webhook } from './model';
 
@@ -43,12 +48,13 @@ export function milestoneToWire(ctx: SandboxContext, milestone: Milestone) {
     milestoneNumber: milestone.milestoneNumber,
     dueDate: milestone.dueDate,
     pendingApproval,
-    // [GAP] §5.1: the trainer's "request payout" is not modelled, so nothing ever needs review.
-    needsReview: false,
+    needsReview: MILESTONE_NEEDS_REVIEW,
     invoiceId: milestone.invoiceId,
     createdAt: milestone.createdAt,
   };
 }
+
+export type WireMilestone = ReturnType<typeof milestoneToWire>;
 
 export function contractToWire(ctx: SandboxContext, contract: Contract) {
   const timeline = milestonesOf(ctx, contract.id).filter(
@@ -122,7 +128,7 @@ export function ledgerEntryToWire(entry: LedgerEntry) {
   };
 }
 
-/** [GAP] §2.14: `amountUsd` is the milestone's own amount (net of fees), as in the documented example. */
+/** A FUNDING invoice waiting on the human (§2.14). */
 export function pendingPaymentToWire(ctx: SandboxContext, invoice: Invoice) {
   const { jobs, milestones } = ctx.store.state;
   return {
@@ -130,7 +136,9 @@ export function pendingPaymentToWire(ctx: SandboxContext, invoice: Invoice) {
     status: invoice.status,
     invoiceKind: 'FUNDING',
     viewerRole: 'EMPLOYER',
-    amountUsd: centsToUsd(invoice.amountCents),
+    amountUsd: centsToUsd(
+      PENDING_PAYMENT_INCLUDES_FEES ? fundChargeCents(invoice.amountCents) : invoice.amountCents,
+    ),
     createdAt: invoice.createdAt,
     invoiceNumber: invoice.invoiceNumber,
     job: { id: invoice.jobId, title: jobs[invoice.jobId]?.title ?? '' },

@@ -1,23 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { authorize, claimUrl, GATES } from '../auth';
-import type { Feature } from '../catalog';
 import type { SandboxContext } from '../context';
+import { CAPABILITY_FEATURES, REPORT_CLAIM_STATUS_ON_ME } from '../gaps';
 import { ledgerEntryToWire } from '../wire';
-
-/** Which feature flag each capabilities probe entry reflects ([INFERENCE] §2.2). */
-const CAPABILITY_FEATURES: Record<string, Feature | null> = {
-  draftImport: 'public_api_job_drafting',
-  draftCreate: 'public_api_job_drafting',
-  draftUpdate: 'public_api_job_drafting',
-  draftUrlRead: 'public_api_job_drafting',
-  publish: 'public_api_job_publishing',
-  hiring: 'public_api_hiring',
-  messagingWrites: 'public_api_messaging_writes',
-  team: null,
-  paymentsWrite: 'public_api_payments_write',
-  credits: 'public_api_credits',
-  webhooks: 'public_api_webhooks',
-};
 
 /** GET /auth/me, GET /job-drafts/capabilities, GET /credits. */
 export function registerAccountRoutes(app: FastifyInstance, ctx: SandboxContext): void {
@@ -38,9 +23,9 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: SandboxContext)
         organizationId: account.organizationId,
         ownerUserId: account.userId,
         memberRole: 'OWNER',
-        // [GAP] §2.1: the docs say /auth/me tells whether the account is claimed but show no field for it.
-        claimed: account.claimed,
-        ...(account.claimed ? {} : { claimUrl: claimUrl(ctx) }),
+        ...(REPORT_CLAIM_STATUS_ON_ME
+          ? { claimed: account.claimed, ...(account.claimed ? {} : { claimUrl: claimUrl(ctx) }) }
+          : {}),
       },
     };
   });

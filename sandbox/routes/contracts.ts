@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { usdAmountSchema, usdToCents } from '../../domain/money';
 import { contractEnded, endContract, setMilestoneStatus } from '../actions';
-import { APPROVAL_MESSAGES, createApproval, findPending } from '../approvals';
+import { createApproval, findPending, sendApproval } from '../approvals';
 import { authorize, GATES } from '../auth';
 import type { SandboxContext } from '../context';
 import { ApiError, badRequest, conflict, parseOr400 } from '../errors';
@@ -10,7 +10,7 @@ import { MILESTONE_STATUS } from '../gaps';
 import { dueDateSchema } from '../hire-terms';
 import { milestonesOf, ownedContract } from '../lookups';
 import type { Milestone } from '../model';
-import { approvalToWire, contractDetailToWire, contractToWire, milestoneToWire } from '../wire';
+import { contractDetailToWire, contractToWire, milestoneToWire } from '../wire';
 
 const listQuerySchema = z.object({
   jobId: z.string().min(1).optional(),
@@ -114,12 +114,8 @@ export function registerContractRoutes(app: FastifyInstance, ctx: SandboxContext
         accountId: account.id,
         type: 'contract_end',
         contractId: contract.id,
-        milestoneId: null,
         jobId: contract.jobId,
-        proposalId: null,
       });
-    return reply
-      .code(202)
-      .send({ approval: approvalToWire(ctx, approval), message: APPROVAL_MESSAGES.contract_end });
+    return sendApproval(reply, ctx, approval);
   });
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { expireIfDue } from '../approvals';
 import { authorize, GATES } from '../auth';
 import type { SandboxContext } from '../context';
 import { pendingPaymentToWire } from '../wire';
@@ -7,6 +8,10 @@ import { pendingPaymentToWire } from '../wire';
 export function registerPaymentRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   app.get('/payments/pending', async (request) => {
     const account = authorize(ctx, request, GATES.paymentsRead);
+    // A funding request that lapsed unread voids its invoice now (lazy expiry, §2.7), so it is not listed.
+    for (const approval of Object.values(ctx.store.state.approvals)) {
+      if (approval.accountId === account.id) expireIfDue(ctx, approval);
+    }
     const pending = Object.values(ctx.store.state.invoices)
       .filter((invoice) => invoice.accountId === account.id && invoice.status === 'PENDING_FUNDING')
       .reverse();

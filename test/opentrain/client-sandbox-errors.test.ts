@@ -1,14 +1,12 @@
 import type { OpenTrainClient } from '../../opentrain';
-import { apiError, SandboxHarness } from './support/sandbox';
+import { apiError, useSandboxHarness } from './support/sandbox';
 
 /**
  * Every documented error the client can meet (REFERENCE §1.1, §2, §3, §10), produced by the sandbox and read
  * through the client: status, code, reason and the details that tell the caller what to do.
  */
 describe('OpenTrainClient against the sandbox: documented errors', () => {
-  const harness = new SandboxHarness();
-  beforeAll(() => harness.start());
-  afterAll(() => harness.stop());
+  const harness = useSandboxHarness();
 
   /** A hired contract: milestone 1 funded by the confirmed hire. */
   async function hiredContract(client: OpenTrainClient, token: string) {
@@ -217,6 +215,21 @@ describe('OpenTrainClient against the sandbox: documented errors', () => {
         status: 409,
         reason: 'milestone_not_funded',
       });
+    });
+
+    it('answers 409 milestone_cancelled to funding a milestone the human cancelled', async () => {
+      const { token, client } = await harness.account();
+      const { contractId } = await hiredContract(client, token);
+      const second = await client.createMilestone(contractId, { description: 'Batch 2', amountCents: 5_000 });
+      await harness.control.cancelMilestone(second.id);
+      expect(await apiError(client.fundMilestone(second.id))).toMatchObject({
+        status: 409,
+        code: 'CONFLICT',
+        reason: 'milestone_cancelled',
+        retryable: false,
+      });
+      const contract = await client.getContract(contractId);
+      expect(contract.milestones.map((m) => m.id)).not.toContain(second.id);
     });
 
     it('answers 409 payment_method_required to funding once the card is gone and credits are short', async () => {

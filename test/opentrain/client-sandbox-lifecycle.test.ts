@@ -1,6 +1,6 @@
 import { hireChargeCents } from '../../domain/money';
 import { verifyWebhookSignature, type PlatformEvent } from '../../opentrain';
-import { apiError, SandboxHarness } from './support/sandbox';
+import { apiError, useSandboxHarness } from './support/sandbox';
 import { startStubServer, type StubServer } from './support/stub-server';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -10,18 +10,14 @@ const HOUR_MS = 60 * 60 * 1000;
  * fund a milestone, release, message, read the feed and webhooks, end.
  */
 describe('OpenTrainClient against the sandbox: one engagement end to end', () => {
-  const harness = new SandboxHarness();
+  const harness = useSandboxHarness();
   let receiver: StubServer;
 
   beforeAll(async () => {
-    await harness.start();
     receiver = await startStubServer();
     receiver.respond((_req, res) => res.writeHead(204).end());
   });
-  afterAll(async () => {
-    await harness.stop();
-    await receiver.close();
-  });
+  afterAll(() => receiver.close());
 
   it('reads who it is, what is enabled and the credit balance', async () => {
     const { client } = await harness.account({ creditsCents: 12_345 });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-import { milestoneTerms, startTestSandbox, type TestSandbox } from './support';
+import { milestoneTerms, useTestSandbox } from './support';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -23,21 +23,19 @@ if (!hasChromium) {
 const describeWithBrowser = hasChromium ? describe : describe.skip;
 
 describeWithBrowser('the human on the approval page (chromium)', () => {
-  let env: TestSandbox;
+  const env = useTestSandbox();
   let browser: Browser;
 
   beforeAll(async () => {
-    env = await startTestSandbox();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
     await browser?.close();
-    await env?.close();
   });
 
   it('edits the hire amount, confirms, and the API shows the approval confirmed with the edited milestone', async () => {
     const api = await env.account();
-    const { proposalId } = await env.control.createProposal({ token: api.token ?? '' });
+    const { proposalId } = await env.proposal(api);
     const requested = await api.post(`/proposals/${proposalId}/hire`, { milestone: milestoneTerms });
     const { approvalUrl, id } = requested.body.approval;
 
@@ -68,7 +66,7 @@ describeWithBrowser('the human on the approval page (chromium)', () => {
 
   it('declines from the page, and nothing is executed', async () => {
     const api = await env.account();
-    const { proposalId, jobId } = await env.control.createProposal({ token: api.token ?? '' });
+    const { proposalId, jobId } = await env.proposal(api);
     const requested = await api.post(`/proposals/${proposalId}/hire`, { milestone: milestoneTerms });
     const page = await browser.newPage();
     await page.goto(requested.body.approval.approvalUrl);

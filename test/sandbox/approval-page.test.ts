@@ -1,12 +1,7 @@
 import { fetch } from 'undici';
-import { hire, startTestSandbox, type TestSandbox } from './support';
+import { hire, useTestSandbox } from './support';
 
-let env: TestSandbox;
-
-beforeAll(async () => {
-  env = await startTestSandbox();
-});
-afterAll(() => env.close());
+const env = useTestSandbox();
 
 async function pageText(url: string): Promise<{ status: number; html: string }> {
   const response = await fetch(url);
@@ -62,7 +57,7 @@ describe('approval pages (HTML, no bearer token)', () => {
     const end = await api.post(`/contracts/${contractId}/end`);
     expect((await pageText(end.body.approval.approvalUrl)).html).toContain('Funded escrow returned to you');
 
-    const { proposalId } = await env.control.createProposal({ token: api.token ?? '' });
+    const { proposalId } = await env.proposal(api);
     const requested = await api.post(`/proposals/${proposalId}/hire`, {
       milestone: { name: 'x', amount: 10 },
     });

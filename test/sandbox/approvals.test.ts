@@ -1,16 +1,11 @@
-import { hire, milestoneTerms, startTestSandbox, type TestSandbox } from './support';
+import { hire, milestoneTerms, useTestSandbox } from './support';
 
 const HOUR = 60 * 60 * 1000;
-let env: TestSandbox;
-
-beforeAll(async () => {
-  env = await startTestSandbox();
-});
-afterAll(() => env.close());
+const env = useTestSandbox();
 
 async function requestHire(milestone: Record<string, unknown> = milestoneTerms) {
   const api = await env.account();
-  const { proposalId, jobId } = await env.control.createProposal({ token: api.token ?? '' });
+  const { proposalId, jobId } = await env.proposal(api);
   const response = await api.post(`/proposals/${proposalId}/hire`, { milestone });
   return { api, proposalId, jobId, response };
 }

@@ -1,11 +1,6 @@
-import { fundedMilestone, hire, milestoneTerms, startTestSandbox, type TestSandbox } from './support';
+import { fundedMilestone, hire, milestoneTerms, useTestSandbox, unfundedMilestone } from './support';
 
-let env: TestSandbox;
-
-beforeAll(async () => {
-  env = await startTestSandbox();
-});
-afterAll(() => env.close());
+const env = useTestSandbox();
 
 describe('milestones and contracts', () => {
   it('creates an unfunded milestone numbered after the existing ones (201)', async () => {
@@ -50,8 +45,7 @@ describe('milestones and contracts', () => {
 
   it('prices hourly milestones by volume and checks amountUsd against rate × volume', async () => {
     const api = await env.account();
-    const { proposalId } = await env.control.createProposal({
-      token: api.token ?? '',
+    const { proposalId } = await env.proposal(api, {
       paymentType: 'PAY_PER_HOUR',
       rateUsd: 20,
     });
@@ -127,11 +121,7 @@ describe('milestones and contracts', () => {
   it('returns the same fund and release approvals while pending, and flags the milestone pendingApproval', async () => {
     const api = await env.account();
     const { contractId } = await hire(env, api);
-    const created = await api.post(`/contracts/${contractId}/milestones`, {
-      description: 'b2',
-      amountUsd: 50,
-    });
-    const id = created.body.milestone.id;
+    const id = await unfundedMilestone(api, contractId, 50, 'b2');
     const fund = await api.post(`/milestones/${id}/fund`);
     expect(fund.body.approval).toMatchObject({
       type: 'milestone_fund',
@@ -159,11 +149,8 @@ describe('milestones and contracts', () => {
     expect(fundFunded.status).toBe(409);
     expect(fundFunded.body.details.reason).toBe('milestone_not_fundable');
 
-    const created = await api.post(`/contracts/${contractId}/milestones`, {
-      description: 'b2',
-      amountUsd: 50,
-    });
-    const approveUnfunded = await api.post(`/milestones/${created.body.milestone.id}/approve`);
+    const milestoneId = await unfundedMilestone(api, contractId, 50, 'b2');
+    const approveUnfunded = await api.post(`/milestones/${milestoneId}/approve`);
     expect(approveUnfunded.status).toBe(409);
     expect(approveUnfunded.body.details.reason).toBe('milestone_not_funded');
 
@@ -171,8 +158,7 @@ describe('milestones and contracts', () => {
     expect(rehire.status).toBe(409);
     expect(rehire.body.details.reason).toBe('already_accepted');
 
-    const { proposalId: notAFit } = await env.control.createProposal({
-      token: api.token ?? '',
+    const { proposalId: notAFit } = await env.proposal(api, {
       notAFit: true,
     });
     const warned = await api.post(`/proposals/${notAFit}/hire`, { milestone: milestoneTerms });
@@ -188,9 +174,47 @@ describe('milestones and contracts', () => {
     expect(overridden.status).toBe(202);
   });
 
+  it('answers 409 milestone_cancelled to funding a milestone the human cancelled, which leaves the timeline', async () => {
+    const api = await env.account();
+    const { contractId } = await hire(env, api);
+    const milestoneId = await unfundedMilestone(api, contractId, 50, 'b2');
+    const pendingFund = await api.post(`/milestones/${milestoneId}/fund`);
+    expect(pendingFund.status).toBe(202);
+
+    const cancelled = await env.control.cancelMilestone(milestoneId);
+    expect(cancelled).toMatchObject({ id: milestoneId, status: 'CANCELLED', pendingApproval: false });
+    // The human who cancelled it will not fund it: the pending request resolves as declined.
+    const funding = await api.get(`/approvals/${pendingFund.body.approval.id}`);
+    expect(funding.body.approval).toMatchObject({ status: 'declined', result: null });
+
+    const fund = await api.post(`/milestones/${milestoneId}/fund`);
+    expect(fund.status).toBe(409);
+    expect(fund.body).toMatchObject({ code: 'CONFLICT', details: { reason: 'milestone_cancelled' } });
+    const contract = (await api.get(`/contracts/${contractId}`)).body.contract;
+    expect(contract.milestones.map((m: { id: string }) => m.id)).not.toContain(milestoneId);
+    const events = (await api.get('/updates?limit=200')).body.events;
+    expect(events.at(-1)).toMatchObject({
+      type: 'milestone.status_changed',
+      resourceId: milestoneId,
+      data: { milestoneId, contractId, status: 'CANCELLED' },
+    });
+  });
+
+  it('lets the human cancel only an unfunded milestone (control API 409 otherwise, 404 when unknown)', async () => {
+    const api = await env.account();
+    const { firstMilestoneId } = await hire(env, api);
+    await expect(env.control.cancelMilestone(firstMilestoneId)).rejects.toMatchObject({
+      status: 409,
+      body: { details: { reason: 'milestone_not_cancellable' } },
+    });
+    await expect(env.control.cancelMilestone('mil_missing')).rejects.toMatchObject({ status: 404 });
+    const fund = await api.post(`/milestones/${firstMilestoneId}/fund`);
+    expect(fund.body.details.reason).toBe('milestone_not_fundable');
+  });
+
   it('answers 400 naming the field for bad hire bodies and 404 for unknown or foreign proposals', async () => {
     const api = await env.account();
-    const { proposalId } = await env.control.createProposal({ token: api.token ?? '' });
+    const { proposalId } = await env.proposal(api);
     const noAmount = await api.post(`/proposals/${proposalId}/hire`, { milestone: { name: 'x' } });
     expect(noAmount.body.details.field).toBe('milestone.amount');
     const noName = await api.post(`/proposals/${proposalId}/hire`, { milestone: { amount: 10 } });

@@ -1,18 +1,13 @@
 import { fetch } from 'undici';
-import { milestoneTerms, startTestSandbox, type TestSandbox } from './support';
+import { milestoneTerms, useTestSandbox } from './support';
 
-let env: TestSandbox;
-
-beforeAll(async () => {
-  env = await startTestSandbox();
-});
+const env = useTestSandbox();
 afterEach(() => env.control.setFaults({}));
-afterAll(() => env.close());
 
 describe('fault injection and the request log', () => {
   it('failAfterCommitRate applies the write and then answers 500; the re-request finds the same approval', async () => {
     const api = await env.account();
-    const { proposalId } = await env.control.createProposal({ token: api.token ?? '' });
+    const { proposalId } = await env.proposal(api);
     await env.control.setFaults({ failAfterCommitRate: 1 });
     const lost = await api.post(`/proposals/${proposalId}/hire`, { milestone: milestoneTerms });
     expect(lost.status).toBe(500);
@@ -32,7 +27,7 @@ describe('fault injection and the request log', () => {
 
   it('errorRate answers 500 without executing anything', async () => {
     const api = await env.account();
-    const { proposalId } = await env.control.createProposal({ token: api.token ?? '' });
+    const { proposalId } = await env.proposal(api);
     await env.control.setFaults({ errorRate: 1 });
     const failed = await api.post(`/proposals/${proposalId}/hire`, { milestone: milestoneTerms });
     expect(failed.status).toBe(500);
@@ -59,7 +54,7 @@ describe('fault injection and the request log', () => {
 
   it('never faults the control API or the approval pages', async () => {
     const api = await env.account();
-    const { proposalId } = await env.control.createProposal({ token: api.token ?? '' });
+    const { proposalId } = await env.proposal(api);
     const hire = await api.post(`/proposals/${proposalId}/hire`, { milestone: milestoneTerms });
     await env.control.setFaults({ errorRate: 1, rateLimitRate: 1 });
     await expect(env.control.listApprovals()).resolves.toEqual(expect.any(Array));

@@ -1,13 +1,8 @@
 import { fetch } from 'undici';
 import { SCOPES } from '../../sandbox/catalog';
-import { milestoneTerms, startTestSandbox, TestApi, type TestSandbox } from './support';
+import { milestoneTerms, useTestSandbox, TestApi } from './support';
 
-let env: TestSandbox;
-
-beforeAll(async () => {
-  env = await startTestSandbox();
-});
-afterAll(() => env.close());
+const env = useTestSandbox();
 
 describe('authentication and the three gates', () => {
   it('answers 401 UNAUTHORIZED with the envelope for a missing or unknown token', async () => {
@@ -39,7 +34,7 @@ describe('authentication and the three gates', () => {
 
   it('checks scope before claim before feature on a hire', async () => {
     const api = await env.account({ scopes: ['proposals:read'], claimed: false, features: [] });
-    const { proposalId } = await env.control.createProposal({ token: api.token ?? '' });
+    const { proposalId } = await env.proposal(api);
     const hire = () => api.post(`/proposals/${proposalId}/hire`, { milestone: milestoneTerms });
 
     let response = await hire();

@@ -2,17 +2,12 @@ import {
   fundedMilestone,
   hire,
   milestoneTerms,
-  startTestSandbox,
+  useTestSandbox,
   type TestApi,
-  type TestSandbox,
+  unfundedMilestone,
 } from './support';
 
-let env: TestSandbox;
-
-beforeAll(async () => {
-  env = await startTestSandbox();
-});
-afterAll(() => env.close());
+const env = useTestSandbox();
 
 async function credits(api: TestApi) {
   const response = await api.get('/credits');
@@ -82,7 +77,7 @@ describe('fees and the credits ledger', () => {
 
   it('answers 409 payment_method_required with a billingUrl when there is no card and credits are one cent short', async () => {
     const api = await env.account({ cardOnFile: false, creditsCents: 33_994 });
-    const { proposalId } = await env.control.createProposal({ token: api.token ?? '' });
+    const { proposalId } = await env.proposal(api);
     const refused = await api.post(`/proposals/${proposalId}/hire`, { milestone: milestoneTerms });
     expect(refused.status).toBe(409);
     expect(refused.body.details).toEqual({
@@ -142,6 +137,19 @@ describe('fees and the credits ledger', () => {
     const confirmed = await env.control.confirmApproval(fund.body.approval.id);
     expect(confirmed.result?.invoiceId).toBe(pending[0].id);
     expect((await api.get('/payments/pending')).body.payments).toEqual([]);
+  });
+
+  it('stops listing a pending payment once its funding request has expired, even if nobody read the approval', async () => {
+    const api = await env.account();
+    const { contractId } = await hire(env, api);
+    const milestoneId = await unfundedMilestone(api, contractId, 40, 'b2');
+    const fund = await api.post(`/milestones/${milestoneId}/fund`);
+    expect((await api.get('/payments/pending')).body.payments).toHaveLength(1);
+
+    await env.control.advanceClock(73 * 60 * 60 * 1000);
+    expect((await api.get('/payments/pending')).body.payments).toEqual([]);
+    const approval = (await api.get(`/approvals/${fund.body.approval.id}`)).body.approval;
+    expect(approval).toMatchObject({ status: 'expired', resolvedAt: approval.expiresAt, result: null });
   });
 
   it('releases funded escrow back to credits when a co-signed end is confirmed', async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hire, startTestSandbox, TestApi } from './support';
+import { hire, startTestSandbox, TestApi, unfundedMilestone } from './support';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -14,11 +14,8 @@ describe('persistence with stateFile', () => {
     const first = await startTestSandbox({ stateFile });
     const api = await first.account({ cardOnFile: false, creditsCents: 40_000 });
     const { contractId } = await hire(first, api);
-    const created = await api.post(`/contracts/${contractId}/milestones`, {
-      description: 'b2',
-      amountUsd: 10,
-    });
-    const fund = await api.post(`/milestones/${created.body.milestone.id}/fund`);
+    const milestoneId = await unfundedMilestone(api, contractId, 10, 'b2');
+    const fund = await api.post(`/milestones/${milestoneId}/fund`);
     await first.control.advanceClock(HOUR);
     const before = {
       contract: (await api.get(`/contracts/${contractId}`)).body,
@@ -42,7 +39,7 @@ describe('persistence with stateFile', () => {
       await second.control.advanceClock(71 * HOUR);
       expect((await again.get(`/approvals/${approval.id}`)).body.approval.status).toBe('expired');
       // Event ids keep increasing after a restart.
-      const next = await second.control.createProposal({ token: api.token ?? '' });
+      const next = await second.proposal(api);
       const events = (await again.get(`/updates?cursor=${before.updates.nextCursor}`)).body.events;
       expect(events.map((e: { type: string }) => e.type)).toEqual([
         'approval.confirmed',

@@ -54,6 +54,11 @@ export interface TestSandbox {
   control: SandboxControl;
   /** A fresh account (fully enabled unless told otherwise) and its API caller. */
   account(settings?: SandboxAccountSettings): Promise<TestApi>;
+  /** A new job owned by `api`'s account with one proposal. */
+  proposal(
+    api: TestApi,
+    options?: Omit<Parameters<SandboxControl['createProposal']>[0], 'token'>,
+  ): Promise<{ proposalId: string; jobId: string }>;
   close(): Promise<void>;
 }
 
@@ -65,7 +70,36 @@ export async function startTestSandbox(options: SandboxOptions = {}): Promise<Te
     control,
     account: async (settings) =>
       new TestApi(sandbox.apiBaseUrl, (await control.createAccount(settings)).token),
+    proposal: (api, proposalOptions = {}) =>
+      control.createProposal({ token: api.token ?? '', ...proposalOptions }),
     close: () => sandbox.close(),
+  };
+}
+
+/**
+ * One sandbox for the whole test file: started in beforeAll, closed in afterAll. The returned object forwards to
+ * it, so tests use it directly (`env.account()`), never at module load.
+ */
+export function useTestSandbox(options: SandboxOptions = {}): TestSandbox {
+  let started: TestSandbox | undefined;
+  beforeAll(async () => {
+    started = await startTestSandbox(options);
+  });
+  afterAll(() => started?.close());
+  const current = (): TestSandbox => {
+    if (!started) throw new Error('The test sandbox is used before beforeAll started it');
+    return started;
+  };
+  return {
+    get sandbox() {
+      return current().sandbox;
+    },
+    get control() {
+      return current().control;
+    },
+    account: (settings) => current().account(settings),
+    proposal: (api, proposalOptions) => current().proposal(api, proposalOptions),
+    close: () => current().close(),
   };
 }
 
@@ -83,7 +117,7 @@ export async function hire(
   firstMilestoneId: string;
   approvalId: string;
 }> {
-  const { proposalId, jobId } = await env.control.createProposal({ token: api.token ?? '' });
+  const { proposalId, jobId } = await env.proposal(api);
   const requested = await api.post(`/proposals/${proposalId}/hire`, { milestone });
   expect(requested.status).toBe(202);
   const approval = await env.control.confirmApproval(requested.body.approval.id);
@@ -98,15 +132,23 @@ export async function hire(
   };
 }
 
+/** Adds an unfunded milestone (201) to the contract and returns its id. */
+export async function unfundedMilestone(
+  api: TestApi,
+  contractId: string,
+  amountUsd: number,
+  description = 'Next batch',
+): Promise<string> {
+  const created = await api.post(`/contracts/${contractId}/milestones`, { description, amountUsd });
+  expect(created.status).toBe(201);
+  return String(created.body.milestone.id);
+}
+
 /** Adds a milestone and has the human confirm its funding. */
 export async function fundedMilestone(env: TestSandbox, api: TestApi, contractId: string, amountUsd: number) {
-  const created = await api.post(`/contracts/${contractId}/milestones`, {
-    description: 'Next batch',
-    amountUsd,
-  });
-  expect(created.status).toBe(201);
-  const fund = await api.post(`/milestones/${created.body.milestone.id}/fund`);
+  const milestoneId = await unfundedMilestone(api, contractId, amountUsd);
+  const fund = await api.post(`/milestones/${milestoneId}/fund`);
   expect(fund.status).toBe(202);
   const approval = await env.control.confirmApproval(fund.body.approval.id);
-  return { milestoneId: String(created.body.milestone.id), approval };
+  return { milestoneId, approval };
 }

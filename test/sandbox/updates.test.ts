@@ -1,11 +1,6 @@
-import { hire, startTestSandbox, type TestSandbox } from './support';
+import { hire, useTestSandbox } from './support';
 
-let env: TestSandbox;
-
-beforeAll(async () => {
-  env = await startTestSandbox();
-});
-afterAll(() => env.close());
+const env = useTestSandbox();
 
 describe('GET /updates', () => {
   it('pages the account history oldest first with numeric cursors, hasMore and an echoed cursor at the end', async () => {

@@ -1,18 +1,14 @@
 import { WebhookReceiver, signatureIsValid, waitFor } from './receiver';
-import { hire, startTestSandbox, type TestApi, type TestSandbox } from './support';
+import { hire, useTestSandbox, type TestApi } from './support';
 
 const RETRY_DELAYS_MS = [20, 20, 20, 20];
-let env: TestSandbox;
+const env = useTestSandbox({ webhookRetryDelaysMs: RETRY_DELAYS_MS });
 let receiver: WebhookReceiver;
 
-beforeAll(async () => {
-  env = await startTestSandbox({ webhookRetryDelaysMs: RETRY_DELAYS_MS });
-});
 beforeEach(async () => {
   receiver = await WebhookReceiver.start();
 });
 afterEach(() => receiver.close());
-afterAll(() => env.close());
 
 async function subscribe(api: TestApi, eventTypes: string[], url = receiver.url) {
   const created = await api.post('/webhooks', { url, eventTypes });
@@ -94,7 +90,7 @@ describe('webhook subscriptions', () => {
 describe('webhook delivery', () => {
   it('POSTs each new subscribed event, signed as in §6.2, with the same record as /updates and no backfill', async () => {
     const api = await env.account();
-    const { proposalId } = await env.control.createProposal({ token: api.token ?? '' });
+    const { proposalId } = await env.proposal(api);
     const { secret } = await subscribe(api, ['approval.confirmed', 'contract.created', 'proposal.received']);
     const requested = await api.post(`/proposals/${proposalId}/hire`, {
       milestone: { name: 'Batch', amount: 100 },
@@ -163,8 +159,8 @@ describe('webhook delivery', () => {
     const api = await env.account();
     const { id } = await subscribe(api, ['proposal.received']);
     receiver.statuses = [400];
-    await env.control.createProposal({ token: api.token ?? '' });
-    await env.control.createProposal({ token: api.token ?? '' });
+    await env.proposal(api);
+    await env.proposal(api);
     await waitFor(async () => (await api.get(`/webhooks/${id}`)).body.webhook.status === 'DISABLED');
     const { webhook } = (await api.get(`/webhooks/${id}`)).body;
     expect(webhook).toMatchObject({
@@ -172,7 +168,7 @@ describe('webhook delivery', () => {
       disabledReason: 'Disabled after repeated delivery failures',
     });
     expect(receiver.received).toHaveLength(10);
-    await env.control.createProposal({ token: api.token ?? '' });
+    await env.proposal(api);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(receiver.received).toHaveLength(10);
   });
@@ -182,7 +178,7 @@ describe('webhook delivery', () => {
     const { id } = await subscribe(api, ['proposal.received'], `${receiver.url}?deleted`);
     await subscribe(api, ['proposal.received'], `${receiver.url}?kept`);
     expect((await api.delete(`/webhooks/${id}`)).status).toBe(200);
-    await env.control.createProposal({ token: api.token ?? '' });
+    await env.proposal(api);
     await waitFor(() => receiver.received.length === 1);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(receiver.received.map((d) => d.url)).toEqual(['/hooks/opentrain?kept']);

@@ -1,36 +1,35 @@
 import { OpenTrainApiError, OpenTrainClient } from '../../../opentrain';
-import { SandboxControl } from '../../../sandbox/control-client';
-import { startSandbox, type RunningSandbox } from '../../../sandbox/server';
+import type { SandboxAccountSettings } from '../../../sandbox/control-client';
+import { useTestSandbox } from '../../sandbox/support';
 
-export type AccountSetup = Parameters<SandboxControl['createAccount']>[0];
+/**
+ * One sandbox per test file (the sandbox tests' own `useTestSandbox`: started in beforeAll, closed in afterAll),
+ * plus OpenTrainClients bound to fresh sandbox accounts, closed after the file's tests.
+ */
+export function useSandboxHarness() {
+  const env = useTestSandbox();
+  const clients: OpenTrainClient[] = [];
+  afterAll(() => Promise.all(clients.splice(0).map((client) => client.close())));
 
-/** One sandbox per test file, plus clients bound to fresh sandbox accounts (closed together). */
-export class SandboxHarness {
-  sandbox!: RunningSandbox;
-  control!: SandboxControl;
-  readonly #clients: OpenTrainClient[] = [];
-
-  async start(): Promise<void> {
-    this.sandbox = await startSandbox();
-    this.control = new SandboxControl(this.sandbox.url);
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.#clients.map((client) => client.close()));
-    await this.sandbox?.close();
-  }
-
-  clientFor(token: string, timeoutMs = 5_000): OpenTrainClient {
-    const client = new OpenTrainClient({ baseUrl: this.sandbox.apiBaseUrl, token, timeoutMs });
-    this.#clients.push(client);
+  const clientFor = (token: string, timeoutMs = 5_000): OpenTrainClient => {
+    const client = new OpenTrainClient({ baseUrl: env.sandbox.apiBaseUrl, token, timeoutMs });
+    clients.push(client);
     return client;
-  }
-
-  /** A new account (fully enabled unless told otherwise) and a client holding its token. */
-  async account(setup: AccountSetup = {}): Promise<{ token: string; client: OpenTrainClient }> {
-    const { token } = await this.control.createAccount(setup);
-    return { token, client: this.clientFor(token) };
-  }
+  };
+  return {
+    get sandbox() {
+      return env.sandbox;
+    },
+    get control() {
+      return env.control;
+    },
+    clientFor,
+    /** A new account (fully enabled unless told otherwise) and a client holding its token. */
+    async account(setup: SandboxAccountSettings = {}): Promise<{ token: string; client: OpenTrainClient }> {
+      const { token } = await env.control.createAccount(setup);
+      return { token, client: clientFor(token) };
+    },
+  };
 }
 
 /** Awaits the rejection of `promise`, failing the test if it resolved. */
