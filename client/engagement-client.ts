@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import {
   ApplicationFailure,
+  type UpdateDefinition,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
 } from '@temporalio/common';
@@ -15,7 +16,7 @@ import {
   milestoneRefSchema,
   retryInputSchema,
 } from '../domain/inputs';
-import type { AddMilestoneInput, EngagementInput, RetryInput } from '../domain/inputs';
+import type { AddMilestoneInput, EngagementInput, MilestoneRef, RetryInput } from '../domain/inputs';
 import { phaseSchema, TERMINAL_PHASES } from '../domain/phases';
 import type { Phase } from '../domain/phases';
 import {
@@ -125,54 +126,36 @@ export class EngagementClient {
 
   async addMilestone(engagementId: string, input: AddMilestoneInput): Promise<MilestoneView> {
     const parsed = parseInput(addMilestoneInputSchema, input, 'milestone');
-    const view = await this.update(engagementId, 'addMilestone', (h) =>
-      h.executeUpdate(addMilestoneUpdate, { args: [parsed] }),
-    );
-    return milestoneViewSchema.parse(view);
+    return this.executeUpdate(engagementId, addMilestoneUpdate, parsed, milestoneViewSchema);
   }
 
   async fundMilestone(engagementId: string, milestoneId: string): Promise<MilestoneView> {
-    const ref = parseInput(milestoneRefSchema, { milestoneId }, 'milestone reference');
-    const view = await this.update(engagementId, 'fundMilestone', (h) =>
-      h.executeUpdate(fundMilestoneUpdate, { args: [ref] }),
-    );
-    return milestoneViewSchema.parse(view);
+    return this.milestoneStep(engagementId, fundMilestoneUpdate, milestoneId);
   }
 
   async releaseMilestone(engagementId: string, milestoneId: string): Promise<MilestoneView> {
-    const ref = parseInput(milestoneRefSchema, { milestoneId }, 'milestone reference');
-    const view = await this.update(engagementId, 'releaseMilestone', (h) =>
-      h.executeUpdate(releaseMilestoneUpdate, { args: [ref] }),
-    );
-    return milestoneViewSchema.parse(view);
+    return this.milestoneStep(engagementId, releaseMilestoneUpdate, milestoneId);
   }
 
   /** Resolves once the contract has ended, or once the co-signed end is waiting for the human. */
   async end(engagementId: string): Promise<EngagementState> {
-    const state = await this.update(engagementId, 'endContract', (h) =>
-      h.executeUpdate(endContractUpdate, { args: [{}] }),
-    );
-    return engagementStateSchema.parse(state);
+    return this.executeUpdate(engagementId, endContractUpdate, {}, engagementStateSchema);
   }
 
   async retry(engagementId: string, input: RetryInput): Promise<EngagementState> {
     const parsed = parseInput(retryInputSchema, input, 'retry');
-    const state = await this.update(engagementId, 'retry', (h) =>
-      h.executeUpdate(retryUpdate, { args: [parsed] }),
-    );
-    return engagementStateSchema.parse(state);
+    return this.executeUpdate(engagementId, retryUpdate, parsed, engagementStateSchema);
   }
 
   async confirmNotFit(engagementId: string): Promise<EngagementState> {
-    const state = await this.update(engagementId, 'confirmNotFit', (h) =>
-      h.executeUpdate(confirmNotFitUpdate, { args: [{}] }),
-    );
-    return engagementStateSchema.parse(state);
+    return this.executeUpdate(engagementId, confirmNotFitUpdate, {}, engagementStateSchema);
   }
 
   /** Fire-and-forget: the workflow re-runs its precondition checks now instead of at the next interval. */
   async recheckPreconditions(engagementId: string): Promise<void> {
-    await this.update(engagementId, 'recheckPreconditions', (h) => h.signal(recheckPreconditionsSignal, {}));
+    await this.onEngagement(engagementId, recheckPreconditionsSignal.name, (h) =>
+      h.signal(recheckPreconditionsSignal, {}),
+    );
   }
 
   async getState(engagementId: string): Promise<EngagementState> {
@@ -234,8 +217,30 @@ export class EngagementClient {
     }
   }
 
+  private milestoneStep(
+    engagementId: string,
+    update: UpdateDefinition<MilestoneView, [MilestoneRef]>,
+    milestoneId: string,
+  ): Promise<MilestoneView> {
+    const ref = parseInput(milestoneRefSchema, { milestoneId }, 'milestone reference');
+    return this.executeUpdate(engagementId, update, ref, milestoneViewSchema);
+  }
+
+  /** Runs one update (named after its definition in errors) and checks its result against the public schema. */
+  private async executeUpdate<Arg, S extends z.ZodType>(
+    engagementId: string,
+    update: UpdateDefinition<z.output<S>, [Arg]>,
+    arg: Arg,
+    result: S,
+  ): Promise<z.output<S>> {
+    const value = await this.onEngagement(engagementId, update.name, (h) =>
+      h.executeUpdate(update, { args: [arg] }),
+    );
+    return result.parse(value);
+  }
+
   /** Runs one update or signal on the engagement and turns Temporal's failures into our errors. */
-  private async update<T>(
+  private async onEngagement<T>(
     engagementId: string,
     operation: string,
     call: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<T>,

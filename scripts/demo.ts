@@ -12,6 +12,7 @@ import { SandboxControl } from '../sandbox/control-client';
 import { readStackInfo, startLocalStack } from './start-local';
 import type { LocalStack, LocalStackInfo } from './start-local';
 import { temporalIsUp } from './dev-server';
+import { countByEndpoint, describeCounts } from './sandbox-calls';
 
 /**
  * `npm run demo`: one complete engagement through the CLI's own code path, against the sandbox — preconditions,
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
       `  engagement wall time: ${(demoMs / 1000).toFixed(1)} s (total with stack start: ${((Date.now() - began) / 1000).toFixed(1)} s)`,
     );
     console.log(`  OpenTrain API calls counted by the sandbox: ${calls.length}`);
-    console.log(`    ${summariseCalls(calls)}`);
+    console.log(`    ${describeCounts(countByEndpoint(calls), '\n    ')}`);
   } finally {
     await connected.close();
     await stack?.stop();
@@ -281,18 +282,6 @@ function createdId(output: string): string {
 
 function step(text: string): void {
   console.log(`\n== ${text}`);
-}
-
-function summariseCalls(calls: { method: string; path: string }[]): string {
-  const counts = new Map<string, number>();
-  for (const call of calls) {
-    const path = (call.path.split('?')[0] ?? '')
-      .replace('/api/public/v1', '')
-      .replace(/\/[a-z]+_[A-Za-z0-9]+/g, '/:id');
-    const key = `${call.method} ${path}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return [...counts].map(([key, n]) => `${n}× ${key}`).join('\n    ');
 }
 
 function quote(arg: string): string {

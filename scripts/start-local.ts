@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { startApiService } from '../client/http/serve';
@@ -140,6 +140,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       feed: {
         input: { pollIntervalMs: options.updatesPollIntervalMs ?? positive(env.UPDATES_POLL_INTERVAL_MS) },
       },
+      // Warnings only by default: rejected webhook deliveries and undelivered doorbells must be seen.
+      logger: { level: env.LOG_LEVEL || 'warn' },
       webhook:
         publicUrl || webhookSecret
           ? {
@@ -177,14 +179,23 @@ function positive(value: string | undefined): number | undefined {
   return value && Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
-/** How to try it, printed once everything is up. Tokens are printed because this is the local developer's own. */
-function describeStack(info: LocalStackInfo, proposalId: string | undefined): string {
+/**
+ * How to try it, printed once everything is up. The API token stays in the 0600 stack file: the examples read it
+ * from there, so it never lands in a terminal's scrollback or a captured log.
+ */
+export function describeStack(
+  info: LocalStackInfo,
+  proposalId: string | undefined,
+  dataDir = '.data',
+): string {
+  const stackFile = relative(process.cwd(), join(resolve(dataDir), STACK_FILE)) || STACK_FILE;
+  const token = `$(node -p "require('./${stackFile}').apiToken")`;
   const lines = [
     '',
     'OpenTrain engagements — local stack is up',
     `  Temporal      ${info.temporalAddress}${info.temporalUiUrl ? `  (UI ${info.temporalUiUrl})` : ''}`,
-    `  HTTP API      ${info.apiUrl}  (OpenAPI ${info.apiUrl}/openapi.json)`,
-    `  API token     ${info.apiToken}`,
+    `  HTTP API      ${info.apiUrl}  (OpenAPI ${info.apiUrl}/openapi.json, health ${info.apiUrl}/healthz)`,
+    `  API token     in ${stackFile} ("apiToken")`,
   ];
   if (info.sandboxUrl)
     lines.push(`  Sandbox       ${info.sandboxUrl}  (approval pages at ${info.sandboxUrl}/approvals/<id>)`);
@@ -198,7 +209,7 @@ function describeStack(info: LocalStackInfo, proposalId: string | undefined): st
     lines.push(
       `  npm run engagements -- start --proposal ${proposalId} --name "Pilot" --description "Label 100 images" --amount 120`,
       `  npm run engagements -- state engagement-${proposalId} --watch`,
-      `  curl -s -H "Authorization: Bearer ${info.apiToken}" ${info.apiUrl}/engagements/engagement-${proposalId}`,
+      `  curl -s -H "Authorization: Bearer ${token}" ${info.apiUrl}/engagements/engagement-${proposalId}`,
     );
   }
   lines.push('', 'Ctrl-C stops everything; `npm start` again picks up where this one left off.');

@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import type { EngagementOperations } from '../engagement-client';
 
 export type { EngagementOperations };
@@ -17,6 +18,19 @@ export interface CliIo {
 
 export interface JsonOption {
   json?: boolean;
+}
+
+/**
+ * A subcommand about one engagement: `<engagementId>` first (further arguments may follow) and `--json` for
+ * machines. Its action validates the id with `engagementIdArg` before anything connects.
+ */
+export function engagementCommand(
+  parent: Command,
+  name: string,
+  description: string,
+  jsonHelp = 'machine-readable output',
+): Command {
+  return parent.command(name).description(description).argument('<engagementId>').option('--json', jsonHelp);
 }
 
 /** Connect, run, always close. */

@@ -1,4 +1,4 @@
-import type { EngagementState, MilestoneView, PendingApproval } from '../../domain/engagement-view';
+import type { Blocker, EngagementState, MilestoneView, PendingApproval } from '../../domain/engagement-view';
 import type { EngagementSummary } from '../engagement-client';
 import { table, timeLeft, usd } from './format';
 
@@ -37,9 +37,11 @@ export function renderState(state: EngagementState, nowMs: number): string {
     for (const approval of state.pendingApprovals) lines.push(`  ${describeApproval(approval, nowMs)}`);
   }
   if (state.blockers.length > 0) {
-    lines.push('', 'Blocked — a human must act, then run `engagements recheck ' + state.engagementId + '`');
+    lines.push('', 'Blocked — a human must act');
     for (const blocker of state.blockers) {
-      lines.push(`  ${blocker.kind}: ${blocker.message}${blocker.url ? `\n    → ${blocker.url}` : ''}`);
+      lines.push(`  ${blocker.kind}: ${blocker.message}`);
+      if (blocker.url) lines.push(`    → ${blocker.url}`);
+      lines.push(`    then: ${unblockCommand(blocker, state.engagementId)}`);
     }
   }
   if (state.parked.length > 0) {
@@ -53,6 +55,16 @@ export function renderState(state: EngagementState, nowMs: number): string {
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * The CLI command that moves a blocked engagement on: "Not a fit" is lifted by confirming the hire anyway; every
+ * other blocker is fixed outside (claim, card, scopes) and then checked again.
+ */
+function unblockCommand(blocker: Blocker, engagementId: string): string {
+  return blocker.kind === 'not_fit_confirmation_required'
+    ? `engagements confirm-not-fit ${engagementId}  (to hire anyway)`
+    : `engagements recheck ${engagementId}`;
 }
 
 export function describeApproval(approval: PendingApproval, nowMs: number): string {

@@ -1,4 +1,6 @@
-import { runCli } from '../../client/cli/program';
+import type { Command } from 'commander';
+import { buildProgram, runCli } from '../../client/cli/program';
+import { temporalSettingsFromEnv } from '../../client/connection';
 import type { CliIo } from '../../client/cli/context';
 import type { EngagementState } from '../../domain/engagement-view';
 import { fakeEngagements, KNOWN_ID, sampleState } from './fake-engagements';
@@ -21,7 +23,7 @@ function harness(options: { connectFails?: boolean } = {}) {
     now: () => NOW,
   };
   const run = (...args: string[]) => runCli(args, io);
-  return { engagements, out, err, connect, run };
+  return { engagements, out, err, connect, run, io };
 }
 
 describe('bad input exits 2 with one message naming each field, without connecting to Temporal', () => {
@@ -127,6 +129,29 @@ describe('commands', () => {
     expect(text).toContain(`engagements recheck ${KNOWN_ID}`);
   });
 
+  it('state tells how to lift each blocker: confirm-not-fit for "Not a fit", recheck after fixing the others', async () => {
+    const h = harness();
+    h.engagements.getState.mockResolvedValueOnce(
+      sampleState({
+        phase: 'blocked',
+        blockers: [
+          { kind: 'not_fit_confirmation_required', message: 'The proposal is marked "Not a fit".' },
+          { kind: 'payment_method_required', message: 'Add a card', url: 'https://billing' },
+        ],
+      }),
+    );
+    expect(await h.run('state', KNOWN_ID)).toBe(0);
+    const lines = h.out.join('\n').split('\n');
+    const after = (kind: string) => lines.slice(lines.findIndex((l) => l.includes(kind)) + 1);
+    expect(after('not_fit_confirmation_required')[0]).toContain(
+      `then: engagements confirm-not-fit ${KNOWN_ID}`,
+    );
+    expect(after('payment_method_required').slice(0, 2)).toEqual([
+      '    → https://billing',
+      `    then: engagements recheck ${KNOWN_ID}`,
+    ]);
+  });
+
   it('state --json prints the state document', async () => {
     const h = harness();
     expect(await h.run('state', KNOWN_ID, '--json')).toBe(0);
@@ -217,4 +242,45 @@ describe('commands', () => {
     expect(await h.run('state', KNOWN_ID)).toBe(1);
     expect(h.err).toEqual([expect.stringContaining('Cannot reach Temporal (TEMPORAL_ADDRESS)')]);
   });
+});
+
+describe('--json on every command', () => {
+  const commandLines: [string, string[]][] = [
+    ['start', ['start', '--proposal', 'p_9', '--description', 'Label', '--amount', '5']],
+    ['state', ['state', KNOWN_ID]],
+    ['list', ['list']],
+    ['milestone add', ['milestone', 'add', KNOWN_ID, '--description', 'More', '--amount', '10']],
+    ['milestone fund', ['milestone', 'fund', KNOWN_ID, 'm_2']],
+    ['milestone release', ['milestone', 'release', KNOWN_ID, 'm_1']],
+    ['end', ['end', KNOWN_ID]],
+    ['retry', ['retry', KNOWN_ID, 'm_2']],
+    ['recheck', ['recheck', KNOWN_ID]],
+    ['confirm-not-fit', ['confirm-not-fit', KNOWN_ID]],
+  ];
+
+  it('covers every command the CLI has', () => {
+    const leaves = (command: Command, prefix: string[] = []): string[] =>
+      command.commands.flatMap((c) =>
+        c.commands.length > 0 ? leaves(c, [...prefix, c.name()]) : [[...prefix, c.name()].join(' ')],
+      );
+    expect(leaves(buildProgram(harness().io)).sort()).toEqual(commandLines.map(([name]) => name).sort());
+  });
+
+  it.each(commandLines)('%s prints exactly one JSON document instead of text', async (_name, args) => {
+    const h = harness();
+    expect(await h.run(...args, '--json')).toBe(0);
+    expect(h.out).toHaveLength(1);
+    expect(JSON.parse(h.out[0] ?? '')).toEqual(expect.any(Object));
+    const text = harness();
+    expect(await text.run(...args)).toBe(0);
+    expect(() => JSON.parse(text.out.join('\n'))).toThrow();
+  });
+});
+
+it('connects where TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE say, else to the local dev server', () => {
+  expect(temporalSettingsFromEnv({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'prod' })).toEqual({
+    address: 'temporal:7233',
+    namespace: 'prod',
+  });
+  expect(temporalSettingsFromEnv({})).toEqual({ address: '127.0.0.1:7233', namespace: 'default' });
 });

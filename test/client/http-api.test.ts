@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../client/http/api';
 import { ENDED_ID, fakeEngagements, KNOWN_ID } from './fake-engagements';
 import { call, listenLocal } from './http-call';
-import { signWebhook } from './sign-webhook';
+import { postWebhook, signWebhook } from './webhook-delivery';
 
 const TOKEN = 'test-api-token';
 const SECRET = 'whsec_test_secret';
@@ -93,20 +93,19 @@ describe('routes', () => {
       amountUsd: 10,
       fund: true,
     });
-    const fund = await inject({
-      method: 'POST',
-      url: `/engagements/${KNOWN_ID}/milestones/m_2/fund`,
-      headers: auth,
-    });
-    expect(fund.statusCode).toBe(202);
-    expect(engagements.fundMilestone).toHaveBeenCalledWith(KNOWN_ID, 'm_2');
-    const release = await inject({
-      method: 'POST',
-      url: `/engagements/${KNOWN_ID}/milestones/m_1/release`,
-      headers: auth,
-    });
-    expect(release.statusCode).toBe(202);
-    expect(engagements.releaseMilestone).toHaveBeenCalledWith(KNOWN_ID, 'm_1');
+    for (const [action, milestoneId, operation] of [
+      ['fund', 'm_2', engagements.fundMilestone],
+      ['release', 'm_1', engagements.releaseMilestone],
+    ] as const) {
+      const res = await inject({
+        method: 'POST',
+        url: `/engagements/${KNOWN_ID}/milestones/${milestoneId}/${action}`,
+        headers: auth,
+      });
+      expect(res.statusCode).toBe(202);
+      expect(res.json()).toMatchObject({ id: milestoneId });
+      expect(operation).toHaveBeenCalledWith(KNOWN_ID, milestoneId);
+    }
   });
 
   it('answers 202 to an end that waits for the co-sign, and runs retry, recheck and confirm-not-fit', async () => {
@@ -253,27 +252,19 @@ describe('POST /webhooks/opentrain', () => {
     type: 'approval.confirmed',
     data: { approvalId: 'a', status: 'confirmed' },
   });
-  const deliver = (headers: Record<string, string>, payload = body) =>
-    inject({
-      method: 'POST',
-      url: '/webhooks/opentrain',
-      headers: { 'content-type': 'application/json', ...headers },
-      payload,
-    });
+  const deliver = (headers: Record<string, string>, payload = body) => postWebhook(baseUrl, payload, headers);
+  const deliverSigned = (deliveryId: string, secret = SECRET) =>
+    deliver({ 'x-opentrain-signature': signWebhook(secret, body), 'x-opentrain-delivery': deliveryId });
 
   it('accepts a correctly signed delivery without a bearer token and rings the doorbell', async () => {
-    const res = await deliver({
-      'x-opentrain-signature': signWebhook(SECRET, body),
-      'x-opentrain-delivery': 'd1',
-    });
+    const res = await deliverSigned('d1');
     expect(res.statusCode).toBe(202);
     expect(rings).toEqual(['d1']);
   });
 
   it('rings only once for a delivery id delivered twice', async () => {
-    const headers = { 'x-opentrain-signature': signWebhook(SECRET, body), 'x-opentrain-delivery': 'd2' };
-    expect((await deliver(headers)).statusCode).toBe(202);
-    const again = await deliver(headers);
+    expect((await deliverSigned('d2')).statusCode).toBe(202);
+    const again = await deliverSigned('d2');
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual({ duplicate: true });
     expect(rings).toEqual(['d2']);
@@ -309,15 +300,59 @@ describe('POST /webhooks/opentrain', () => {
   });
 
   it('does not let a forged delivery poison the dedupe of the genuine one with the same id', async () => {
-    await deliver({
-      'x-opentrain-signature': signWebhook('whsec_other', body),
-      'x-opentrain-delivery': 'd5',
-    });
-    const genuine = await deliver({
-      'x-opentrain-signature': signWebhook(SECRET, body),
-      'x-opentrain-delivery': 'd5',
-    });
+    expect((await deliverSigned('d5', 'whsec_other')).statusCode).toBe(400);
+    const genuine = await deliverSigned('d5');
     expect(genuine.statusCode).toBe(202);
     expect(rings).toEqual(['d5']);
+  });
+});
+
+it('answers 503 (so OpenTrain retries) and does not ring while no webhook secret is known yet', async () => {
+  const waiting = await buildApi({
+    engagements,
+    apiToken: TOKEN,
+    webhook: { secret: () => undefined, ringDoorbell: (id) => void rings.push(id) },
+  });
+  const url = await listenLocal(waiting);
+  try {
+    const body = '{"id":"9"}';
+    const res = await postWebhook(url, body, { 'x-opentrain-signature': signWebhook(SECRET, body) });
+    expect(res.statusCode).toBe(503);
+    expect(rings).toEqual([]);
+  } finally {
+    await waiting.close();
+  }
+});
+
+describe('logs', () => {
+  it('records rejected deliveries with their reason, and never a token, secret or signature', async () => {
+    const lines: string[] = [];
+    const logged = await buildApi({
+      engagements,
+      apiToken: TOKEN,
+      webhook: { secret: () => SECRET, ringDoorbell: () => undefined },
+      logger: { level: 'info', stream: { write: (line: string) => void lines.push(line) } },
+    });
+    const url = await listenLocal(logged);
+    try {
+      const body = '{"id":"7","type":"approval.confirmed"}';
+      const send = (signature: string, deliveryId: string) =>
+        postWebhook(url, body, { 'x-opentrain-signature': signature, 'x-opentrain-delivery': deliveryId });
+      const stale = signWebhook(SECRET, body, Math.floor(Date.now() / 1000) - 900);
+      expect((await send(signWebhook('whsec_forger', body), 'dlv_forged')).statusCode).toBe(400);
+      expect((await send(stale, 'dlv_stale')).statusCode).toBe(400);
+      expect((await send(signWebhook(SECRET, body), 'dlv_ok')).statusCode).toBe(202);
+      expect((await call(url, { url: `/engagements/${KNOWN_ID}`, headers: auth })).statusCode).toBe(200);
+
+      const rejected = lines
+        .map((line) => JSON.parse(line) as { msg: string; deliveryId?: string; reason?: string })
+        .filter((entry) => entry.msg === 'rejected OpenTrain webhook delivery');
+      expect(rejected.map((entry) => entry.deliveryId)).toEqual(['dlv_forged', 'dlv_stale']);
+      for (const entry of rejected) expect(entry.reason).toEqual(expect.any(String));
+      const all = lines.join('');
+      for (const secret of [TOKEN, SECRET, stale.split('v1=')[1] ?? stale]) expect(all).not.toContain(secret);
+    } finally {
+      await logged.close();
+    }
   });
 });

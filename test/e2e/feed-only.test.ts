@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readFeedStatus } from '../../client/updates-feed';
+import { startAwaitingHire } from './support/engagements';
 import { runLifecycle } from './support/lifecycle';
 import { startE2eStack } from './support/stack';
 import type { E2eStack } from './support/stack';
-import { waitForState } from './support/wait';
 
 /**
  * Webhooks switched off entirely: no receiver, no subscription. The updates feed polls `/updates` every 300 ms and
@@ -47,22 +47,7 @@ it('runs the full lifecycle with webhooks off, every approval routed by the feed
 });
 
 it('makes OpenTrain calls that grow with time, not with the number of waiting engagements', async () => {
-  const started: string[] = [];
-  for (let i = 0; i < 4; i++) {
-    const { proposalId } = await stack.control.createProposal({ token: stack.token });
-    const { engagementId } = await stack.engagements.start({
-      proposalId,
-      firstMilestone: { name: `Waiting ${i}`, amountUsd: 10 },
-    });
-    started.push(engagementId);
-  }
-  for (const id of started) {
-    await waitForState(
-      () => stack.engagements.getState(id),
-      'the hire approval',
-      (s) => s.pendingApprovals[0],
-    );
-  }
+  for (let i = 0; i < 4; i++) await startAwaitingHire(stack, { name: `Waiting ${i}`, amountUsd: 10 });
   await stack.control.clearRequests();
   await sleep(3_000);
   const calls = await stack.control.requests();

@@ -1,8 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli } from '../../client/cli/program';
 import type { CliIo } from '../../client/cli/context';
 import { connectEngagementClient } from '../../client/connection';
+import { readFeedStatus } from '../../client/updates-feed';
 import type { EngagementState } from '../../domain/engagement-view';
 import { call } from '../client/http-call';
+import { startAwaitingHire, startEngagement } from './support/engagements';
 import { runLifecycle } from './support/lifecycle';
 import type { LifecycleDriver } from './support/lifecycle';
 import { startE2eStack } from './support/stack';
@@ -22,22 +25,27 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-function cliDriver(): LifecycleDriver {
-  const cli = async (...args: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: CliIo = {
-      // The CLI's real connection code, pointed at the test server as TEMPORAL_ADDRESS would.
-      connect: () => connectEngagementClient({ address: stack.env.address, namespace: 'default' }),
-      stdout: (text) => out.push(text),
-      stderr: (text) => err.push(text),
-      isTTY: false,
-      now: () => Date.now(),
-    };
-    const code = await runCli(args, io);
-    if (code !== 0) throw new Error(`engagements ${args.join(' ')} → exit ${code}: ${err.join(' ')}`);
-    return out.join('\n');
+/** The CLI's real connection, pointed at the test server as TEMPORAL_ADDRESS would, printing into arrays. */
+function cliIo(out: string[], err: string[]): CliIo {
+  return {
+    connect: () => connectEngagementClient({ address: stack.env.address, namespace: 'default' }),
+    stdout: (text) => out.push(text),
+    stderr: (text) => err.push(text),
+    isTTY: false,
+    now: () => Date.now(),
   };
+}
+
+/** Runs one command line through the CLI's code path; its stdout, or an error with its stderr. */
+async function cli(...args: string[]): Promise<string> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, cliIo(out, err));
+  if (code !== 0) throw new Error(`engagements ${args.join(' ')} → exit ${code}: ${err.join(' ')}`);
+  return out.join('\n');
+}
+
+function cliDriver(): LifecycleDriver {
   return {
     start: async (proposalId) =>
       (
@@ -127,6 +135,20 @@ describe.each([
   });
 });
 
+it('state --watch prints each change once and stops by itself when the engagement ends', async () => {
+  const { engagementId, approval } = await startAwaitingHire(stack);
+  const out: string[] = [];
+  const err: string[] = [];
+  const watching = runCli(['state', engagementId, '--watch', '--json'], cliIo(out, err));
+  while (out.length === 0 && err.length === 0) await sleep(50);
+  await stack.control.declineApproval(approval.approvalId);
+  expect(await watching).toBe(0);
+  const states = out.map((line) => JSON.parse(line) as EngagementState);
+  expect(states[0]?.phase).toBe('awaiting_hire_approval');
+  expect(states.at(-1)?.phase).toBe('failed');
+  expect(new Set(out).size).toBe(out.length);
+});
+
 it('starting the same engagement again returns it instead of hiring twice', async () => {
   const { proposalId } = await stack.control.createProposal({ token: stack.token });
   const driver = httpDriver();
@@ -141,11 +163,7 @@ it('starting the same engagement again returns it instead of hiring twice', asyn
 });
 
 it('lists engagements by phase from the search attributes', async () => {
-  const { proposalId } = await stack.control.createProposal({ token: stack.token });
-  const { engagementId } = await stack.engagements.start({
-    proposalId,
-    firstMilestone: { name: 'x', amountUsd: 5 },
-  });
+  const { engagementId } = await startEngagement(stack);
   const listed = async () =>
     (await stack.engagements.list({ phase: 'awaiting_hire_approval' })).map((s) => s.engagementId);
   const deadline = Date.now() + 15_000;
@@ -163,11 +181,7 @@ it('answers 404 for an unknown engagement and 409 with the reason when the workf
   const auth = { authorization: `Bearer ${stack.apiToken}` };
   const missing = await call(stack.api.url, { url: '/engagements/engagement-p_nobody', headers: auth });
   expect(missing.statusCode).toBe(404);
-  const { proposalId } = await stack.control.createProposal({ token: stack.token });
-  const { engagementId } = await stack.engagements.start({
-    proposalId,
-    firstMilestone: { name: 'x', amountUsd: 5 },
-  });
+  const { engagementId } = await startEngagement(stack);
   const refused = await call(stack.api.url, {
     method: 'POST',
     url: `/engagements/${engagementId}/milestones/mil_unknown/release`,
@@ -176,3 +190,27 @@ it('answers 404 for an unknown engagement and 409 with the reason when the workf
   expect(refused.statusCode).toBe(409);
   expect(refused.json().reason).toEqual(expect.any(String));
 });
+
+it('keeps the OpenTrain token, the webhook secret and the API token out of workflow histories and query results', async () => {
+  const secrets = [stack.token, stack.webhookSecret, stack.apiToken];
+  expect(secrets.every((secret) => typeof secret === 'string' && secret.length >= 16)).toBe(true);
+  const seen: string[] = [JSON.stringify(await readFeedStatus(stack.env.client))];
+  for await (const execution of stack.env.client.workflow.list()) {
+    const handle = stack.env.client.workflow.getHandle(execution.workflowId, execution.runId);
+    seen.push(JSON.stringify(await handle.fetchHistory(), payloadsAsText));
+    if (execution.type === 'engagementWorkflow')
+      seen.push(JSON.stringify(await stack.engagements.getState(execution.workflowId)));
+  }
+  // The lifecycles above ran here, so both kinds of workflow (and several runs) were read, payloads as text.
+  expect(seen.length).toBeGreaterThan(5);
+  const everything = seen.join('\n');
+  expect(everything).toContain('firstMilestone');
+  for (const secret of secrets) expect(everything).not.toContain(secret);
+});
+
+/** JSON.stringify replacer: history payloads (UTF-8 JSON bytes) as text, so a secret inside one would show. */
+function payloadsAsText(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key];
+  if (raw instanceof Uint8Array) return Buffer.from(raw).toString('utf8');
+  return key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value;
+}

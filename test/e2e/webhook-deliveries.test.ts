@@ -1,8 +1,8 @@
 import { UPDATES_FEED_WORKFLOW_ID } from '../../domain/ids';
 import { readFeedStatus } from '../../client/updates-feed';
 import type { PlatformEvent } from '../../opentrain';
-import { call } from '../client/http-call';
-import { signWebhook } from '../client/sign-webhook';
+import { postWebhook, signWebhook } from '../client/webhook-delivery';
+import { startAwaitingHire } from './support/engagements';
 import { startE2eStack } from './support/stack';
 import type { E2eStack } from './support/stack';
 import { expectStillAfter, waitForState } from './support/wait';
@@ -26,32 +26,17 @@ function deliver(
   options: { secret?: string; atSec?: number; deliveryId?: string } = {},
 ) {
   const body = JSON.stringify(event);
-  return call(stack.api.url, {
-    method: 'POST',
-    url: '/webhooks/opentrain',
-    headers: {
-      'content-type': 'application/json',
-      'user-agent': 'OpenTrain-Webhooks/1.0',
-      'x-opentrain-event': event.type,
-      'x-opentrain-delivery': options.deliveryId ?? `dlv_test_${++deliveries}`,
-      'x-opentrain-signature': signWebhook(options.secret ?? stack.webhookSecret ?? '', body, options.atSec),
-    },
-    payload: body,
+  return postWebhook(stack.api.url, body, {
+    'user-agent': 'OpenTrain-Webhooks/1.0',
+    'x-opentrain-event': event.type,
+    'x-opentrain-delivery': options.deliveryId ?? `dlv_test_${++deliveries}`,
+    'x-opentrain-signature': signWebhook(options.secret ?? stack.webhookSecret ?? '', body, options.atSec),
   });
 }
 
 /** An engagement waiting for its hire approval, which the human then confirms (the event lands in /updates). */
 async function hireConfirmedButNotYetKnown(): Promise<{ engagementId: string; event: PlatformEvent }> {
-  const { proposalId } = await stack.control.createProposal({ token: stack.token });
-  const { engagementId } = await stack.engagements.start({
-    proposalId,
-    firstMilestone: { name: 'x', amountUsd: 25 },
-  });
-  const approval = await waitForState(
-    () => stack.engagements.getState(engagementId),
-    'the hire approval',
-    (s) => s.pendingApprovals.find((a) => a.type === 'proposal_hire'),
-  );
+  const { engagementId, approval } = await startAwaitingHire(stack);
   await stack.control.confirmApproval(approval.approvalId);
   return { engagementId, event: await eventFor(approval.approvalId) };
 }
@@ -123,16 +108,7 @@ it('handles deliveries out of order: the later doorbell catches up on both, the 
 });
 
 it('does not lose an event that happened while the API process was down', async () => {
-  const { proposalId } = await stack.control.createProposal({ token: stack.token });
-  const { engagementId } = await stack.engagements.start({
-    proposalId,
-    firstMilestone: { name: 'x', amountUsd: 25 },
-  });
-  const approval = await waitForState(
-    () => stack.engagements.getState(engagementId),
-    'the hire approval',
-    (s) => s.pendingApprovals.find((a) => a.type === 'proposal_hire'),
-  );
+  const { engagementId, approval } = await startAwaitingHire(stack);
   const feedRun = (await stack.env.client.workflow.getHandle(UPDATES_FEED_WORKFLOW_ID).describe()).runId;
 
   await stack.restartApi(() => stack.control.confirmApproval(approval.approvalId).then(() => undefined));

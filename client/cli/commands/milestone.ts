@@ -3,7 +3,7 @@ import type { EngagementState, MilestoneView } from '../../../domain/engagement-
 import { addMilestoneInputSchema, milestoneRefSchema } from '../../../domain/inputs';
 import { parseInput } from '../../../domain/validation';
 import { engagementIdArg, toNumber } from '../arguments';
-import { output, withEngagements } from '../context';
+import { engagementCommand, output, withEngagements } from '../context';
 import type { CliIo, EngagementOperations, JsonOption } from '../context';
 import { describeApproval, renderMilestone } from '../render';
 
@@ -18,16 +18,16 @@ interface AddOptions extends JsonOption {
 export function registerMilestone(program: Command, io: CliIo): void {
   const milestone = program.command('milestone').description('add, fund and release milestones');
 
-  milestone
-    .command('add')
-    .description('create a milestone on the contract (and request its funding with --fund)')
-    .argument('<engagementId>')
+  engagementCommand(
+    milestone,
+    'add',
+    'create a milestone on the contract (and request its funding with --fund)',
+  )
     .requiredOption('--description <text>', 'what the trainer delivers')
     .requiredOption('--amount <usd>', 'amount in US dollars', toNumber)
     .option('--name <text>', 'short name')
     .option('--due <YYYY-MM-DD>', 'due date')
     .option('--fund', 'request funding right away (a human co-signs)')
-    .option('--json', 'machine-readable output')
     .action(async (engagementId: string, options: AddOptions) => {
       const id = engagementIdArg(engagementId);
       const input = parseInput(
@@ -51,12 +51,8 @@ export function registerMilestone(program: Command, io: CliIo): void {
     ['fund', 'Funding requested'],
     ['release', 'Release requested'],
   ] as const) {
-    milestone
-      .command(action)
-      .description(`request the human's co-sign to ${action} a milestone`)
-      .argument('<engagementId>')
+    engagementCommand(milestone, action, `request the human's co-sign to ${action} a milestone`)
       .argument('<milestoneId>')
-      .option('--json', 'machine-readable output')
       .action(async (engagementId: string, milestoneId: string, options: JsonOption) => {
         const id = engagementIdArg(engagementId);
         const ref = parseInput(milestoneRefSchema, { milestoneId }, 'milestone reference');

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { engagementIdArg } from '../arguments';
-import { output, withEngagements } from '../context';
+import { engagementCommand, output, withEngagements } from '../context';
 import type { CliIo, JsonOption } from '../context';
 import { renderState } from '../render';
 
@@ -12,12 +12,13 @@ interface StateOptions extends JsonOption {
 const CLEAR_SCREEN = '\x1b[2J\x1b[H';
 
 export function registerState(program: Command, io: CliIo): void {
-  program
-    .command('state')
-    .description('show where an engagement stands: phase, milestones, approvals waiting, blockers')
-    .argument('<engagementId>')
+  engagementCommand(
+    program,
+    'state',
+    'show where an engagement stands: phase, milestones, approvals waiting, blockers',
+    'machine-readable output (one JSON document per change with --watch)',
+  )
     .option('--watch', 'redraw on every change until the engagement ends (Ctrl-C to stop)')
-    .option('--json', 'machine-readable output (one JSON document per change with --watch)')
     .action(async (engagementId: string, options: StateOptions) => {
       const id = engagementIdArg(engagementId);
       await withEngagements(io, async (engagements) => {

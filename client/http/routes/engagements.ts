@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import type { EngagementOperations } from '../../engagement-client';
 import { engagementStateSchema, milestoneViewSchema } from '../../../domain/engagement-view';
 import { addMilestoneInputSchema, engagementInputSchema, retryInputSchema } from '../../../domain/inputs';
@@ -13,23 +14,28 @@ import {
   startedResponseSchema,
 } from '../schemas';
 
-const security = [{ bearerAuth: [] }];
-const tags = ['engagements'];
+/** Every engagement route's OpenAPI entry: tagged, behind the bearer token, with the shared error bodies. */
+function documented<const S extends { response: Record<number, z.ZodType> }>(summary: string, schema: S) {
+  return {
+    schema: {
+      tags: ['engagements'],
+      security: [{ bearerAuth: [] }],
+      summary,
+      ...schema,
+      response: { ...schema.response, ...errorResponses },
+    },
+  };
+}
 
 /** The engagement routes: thin — validation by the route schemas, behaviour in `EngagementClient`. */
 export function engagementRoutes(engagements: EngagementOperations): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/engagements',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Start the engagement for a proposal (idempotent: an existing one is returned)',
-          body: engagementInputSchema,
-          response: { 201: startedResponseSchema, ...errorResponses },
-        },
-      },
+      documented('Start the engagement for a proposal (idempotent: an existing one is returned)', {
+        body: engagementInputSchema,
+        response: { 201: startedResponseSchema },
+      }),
       async (request, reply) => {
         const started = await engagements.start(request.body);
         return reply.code(201).header('location', `/engagements/${started.engagementId}`).send(started);
@@ -38,44 +44,29 @@ export function engagementRoutes(engagements: EngagementOperations): FastifyPlug
 
     app.get(
       '/engagements',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'List engagements by phase, or with an approval expiring within some hours',
-          querystring: listQuerySchema,
-          response: { 200: listResponseSchema, ...errorResponses },
-        },
-      },
+      documented('List engagements by phase, or with an approval expiring within some hours', {
+        querystring: listQuerySchema,
+        response: { 200: listResponseSchema },
+      }),
       async (request) => ({ engagements: await engagements.list(request.query) }),
     );
 
     app.get(
       '/engagements/:id',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Where the engagement stands',
-          params: engagementParamsSchema,
-          response: { 200: engagementStateSchema, ...errorResponses },
-        },
-      },
+      documented('Where the engagement stands', {
+        params: engagementParamsSchema,
+        response: { 200: engagementStateSchema },
+      }),
       async (request) => engagements.getState(request.params.id),
     );
 
     app.post(
       '/engagements/:id/milestones',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Add a milestone (and request its funding with fund: true)',
-          params: engagementParamsSchema,
-          body: addMilestoneInputSchema,
-          response: { 201: milestoneViewSchema, ...errorResponses },
-        },
-      },
+      documented('Add a milestone (and request its funding with fund: true)', {
+        params: engagementParamsSchema,
+        body: addMilestoneInputSchema,
+        response: { 201: milestoneViewSchema },
+      }),
       async (request, reply) =>
         reply.code(201).send(await engagements.addMilestone(request.params.id, request.body)),
     );
@@ -83,15 +74,10 @@ export function engagementRoutes(engagements: EngagementOperations): FastifyPlug
     for (const action of ['fund', 'release'] as const) {
       app.post(
         `/engagements/:id/milestones/:milestoneId/${action}`,
-        {
-          schema: {
-            tags,
-            security,
-            summary: `Request the human's co-sign to ${action} a milestone; answers once the approval is requested`,
-            params: milestoneParamsSchema,
-            response: { 202: milestoneViewSchema, ...errorResponses },
-          },
-        },
+        documented(
+          `Request the human's co-sign to ${action} a milestone; answers once the approval is requested`,
+          { params: milestoneParamsSchema, response: { 202: milestoneViewSchema } },
+        ),
         async (request, reply) => {
           const { id, milestoneId } = request.params;
           const view =
@@ -105,15 +91,10 @@ export function engagementRoutes(engagements: EngagementOperations): FastifyPlug
 
     app.post(
       '/engagements/:id/end',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'End the contract: 200 once ended, 202 while the co-signed end waits for the human',
-          params: engagementParamsSchema,
-          response: { 200: engagementStateSchema, 202: engagementStateSchema, ...errorResponses },
-        },
-      },
+      documented('End the contract: 200 once ended, 202 while the co-signed end waits for the human', {
+        params: engagementParamsSchema,
+        response: { 200: engagementStateSchema, 202: engagementStateSchema },
+      }),
       async (request, reply) => {
         const state = await engagements.end(request.params.id);
         return reply.code(TERMINAL_PHASES.includes(state.phase) ? 200 : 202).send(state);
@@ -122,30 +103,20 @@ export function engagementRoutes(engagements: EngagementOperations): FastifyPlug
 
     app.post(
       '/engagements/:id/retry',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Ask the human again for a parked (expired or declined) approval',
-          params: engagementParamsSchema,
-          body: retryInputSchema,
-          response: { 200: engagementStateSchema, ...errorResponses },
-        },
-      },
+      documented('Ask the human again for a parked (expired or declined) approval', {
+        params: engagementParamsSchema,
+        body: retryInputSchema,
+        response: { 200: engagementStateSchema },
+      }),
       async (request) => engagements.retry(request.params.id, request.body),
     );
 
     app.post(
       '/engagements/:id/recheck',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Re-run the precondition checks now (after a human fixed a blocker)',
-          params: engagementParamsSchema,
-          response: { 202: acceptedResponseSchema, ...errorResponses },
-        },
-      },
+      documented('Re-run the precondition checks now (after a human fixed a blocker)', {
+        params: engagementParamsSchema,
+        response: { 202: acceptedResponseSchema },
+      }),
       async (request, reply) => {
         await engagements.recheckPreconditions(request.params.id);
         return reply.code(202).send({ engagementId: request.params.id, accepted: true });
@@ -154,15 +125,10 @@ export function engagementRoutes(engagements: EngagementOperations): FastifyPlug
 
     app.post(
       '/engagements/:id/confirm-not-fit',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Hire although the proposal was marked "Not a fit" (clears that blocker)',
-          params: engagementParamsSchema,
-          response: { 200: engagementStateSchema, ...errorResponses },
-        },
-      },
+      documented('Hire although the proposal was marked "Not a fit" (clears that blocker)', {
+        params: engagementParamsSchema,
+        response: { 200: engagementStateSchema },
+      }),
       async (request) => engagements.confirmNotFit(request.params.id),
     );
   };

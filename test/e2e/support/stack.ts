@@ -31,8 +31,8 @@ export interface E2eStack {
   openTrain: OpenTrainClient;
   api: RunningApi;
   apiToken: string;
-  /** Set in 'manual' mode. */
-  webhookSecret?: string;
+  /** The receiver's secret: ours in 'manual' mode, the one OpenTrain issued in 'sandbox' mode, none when 'off'. */
+  readonly webhookSecret?: string;
   engagements: EngagementClient;
   /** Stops the API process, runs `whileDown`, and starts a new one, as a redeploy would. */
   restartApi(whileDown?: () => Promise<void>): Promise<void>;
@@ -52,8 +52,7 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
   });
   const workerRun = worker.run();
   const apiToken = randomBytes(18).toString('hex');
-  const webhookSecret =
-    options.webhooks === 'manual' ? `whsec_${randomBytes(16).toString('hex')}` : undefined;
+  const manualSecret = options.webhooks === 'manual' ? `whsec_${randomBytes(16).toString('hex')}` : undefined;
   let sandboxSecret: string | undefined;
 
   const startApi = () =>
@@ -66,7 +65,7 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
         options.webhooks === 'off'
           ? undefined
           : options.webhooks === 'manual'
-            ? { secret: webhookSecret }
+            ? { secret: manualSecret }
             : {
                 secret: sandboxSecret,
                 openTrain,
@@ -85,7 +84,9 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
     openTrain,
     api: await startApi(),
     apiToken,
-    webhookSecret,
+    get webhookSecret() {
+      return manualSecret ?? sandboxSecret;
+    },
     engagements: new EngagementClient(env.client),
     restartApi: async (whileDown) => {
       await stack.api.close();
