@@ -1,0 +1,30 @@
+import type { OpenTrainClient } from '../opentrain';
+import type { Notifier } from './notifier';
+
+/** The OpenTrain calls the engagement activities make (a Pick, so tests can pass a small fake). */
+export type EngagementOpenTrain = Pick<
+  OpenTrainClient,
+  | 'getMe'
+  | 'getCapabilities'
+  | 'getCredits'
+  | 'hireProposal'
+  | 'getApproval'
+  | 'listContracts'
+  | 'getContract'
+  | 'createMilestone'
+  | 'fundMilestone'
+  | 'releaseMilestone'
+  | 'endContract'
+>;
+
+/** Everything the worker hands to the activities. The OpenTrain token lives inside `openTrain` and nowhere else. */
+export interface ActivityDeps {
+  openTrain: OpenTrainClient;
+  /** Where human notifications go besides the log line; the worker builds it from NOTIFY_WEBHOOK_URL. */
+  notifier?: Notifier;
+}
+
+export interface EngagementActivityDeps {
+  openTrain: EngagementOpenTrain;
+  notifier?: Notifier;
+}

@@ -1,0 +1,21 @@
+import { createApprovalActivities } from './approvals';
+import { createContractActivities } from './contract';
+import type { EngagementActivityDeps } from './deps';
+import { createHireActivities } from './hire';
+import { createMilestoneActivities } from './milestones';
+import { createNotifyActivities } from './notify-human';
+import { createPreconditionActivities } from './preconditions';
+
+/** The engagement workflow's activities: thin wrappers over the OpenTrain client and the notifier. */
+export function createEngagementActivities({ openTrain, notifier }: EngagementActivityDeps) {
+  return {
+    ...createPreconditionActivities(openTrain),
+    ...createHireActivities(openTrain),
+    ...createApprovalActivities(openTrain),
+    ...createContractActivities(openTrain),
+    ...createMilestoneActivities(openTrain),
+    ...createNotifyActivities(notifier),
+  };
+}
+
+export type EngagementActivities = ReturnType<typeof createEngagementActivities>;

@@ -1,0 +1,17 @@
+import type { ActivityDeps } from './deps';
+import { createEngagementActivities } from './engagement';
+import { createUpdatesFeedActivities } from './updates-feed';
+
+export type { ActivityDeps } from './deps';
+export type { HumanNotification, Notifier } from './notifier';
+export { notifierFromEnv, webhookNotifier } from './notifier';
+
+/** Every activity the worker registers. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createEngagementActivities(deps),
+    ...createUpdatesFeedActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,21 @@
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * `npm run build` step: bundles workflows/ once into lib/workflow-bundle.js, which the worker loads in production
+ * (NODE_ENV=production) instead of bundling at start. Runs compiled from lib/scripts/.
+ */
+async function build(): Promise<void> {
+  const libDir = path.resolve(__dirname, '..');
+  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(libDir, 'workflows') });
+  const codePath = path.join(libDir, 'workflow-bundle.js');
+  await mkdir(libDir, { recursive: true });
+  await writeFile(codePath, code);
+  console.log(`workflow bundle written to ${codePath}`);
+}
+
+build().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,139 @@
+import { ActivityFailure, condition, log } from '@temporalio/workflow';
+import {
+  dueReminderOffsets,
+  formatDuration,
+  nextPollIntervalMs,
+  nextReminderAtMs,
+} from '../domain/engagement-approval-schedule';
+import type { ApprovalSnapshot, PendingApprovalRecord } from '../domain/engagement-model';
+import type { EngagementPolicy } from '../domain/inputs';
+import { notifyActivities, pollActivities } from './engagement-activities';
+
+/** What the wait needs from the engagement: its signal inbox, its bookkeeping and its activity tracking. */
+export interface ApprovalWaitHooks {
+  engagementId: string;
+  policy: EngagementPolicy;
+  /** The status an `approvalResolved` signal delivered for this approval, if one did. */
+  signalled(approvalId: string): string | undefined;
+  consumeSignal(approvalId: string): void;
+  markAnnounced(approvalId: string): void;
+  markReminderSent(approvalId: string, offsetsMs: number[]): void;
+  setPollInterval(approvalId: string, intervalMs: number): void;
+  /** What is being approved, in words ("funding of milestone m_2 ($120.00)"). */
+  describe(pending: PendingApprovalRecord): string;
+  /** Runs an activity while counting it as in flight (continue-as-new waits until none is). */
+  track<T>(key: string, run: () => Promise<T>): Promise<T>;
+  /** True when the run should continue-as-new: the wait then returns and the approval stays pending in state. */
+  shouldYield?: () => boolean;
+}
+
+export type ApprovalWaitResult = { kind: 'resolved'; approval: ApprovalSnapshot } | { kind: 'yielded' };
+
+/**
+ * The one routine that waits for a human co-sign (hire, fund, release, end). It ends when the approval is no
+ * longer pending, learnt from the `approvalResolved` signal (event ingestion) or from a fallback poll of
+ * GET /approvals/{id} whose interval doubles from the policy's minimum to its maximum. Expiry is lazy on
+ * OpenTrain's side, so the approval is always read once `expiresAt` has passed. The human is told when the
+ * approval is created and at each reminder offset before expiry, always with the approvalUrl and the time left.
+ */
+export async function awaitApproval(
+  pending: PendingApprovalRecord,
+  hooks: ApprovalWaitHooks,
+): Promise<ApprovalWaitResult> {
+  const { policy } = hooks;
+  const id = pending.approvalId;
+  const expiresAtMs = Date.parse(pending.expiresAt);
+  const window = { createdAtMs: Date.parse(pending.createdAt), expiresAtMs };
+
+  if (!pending.announced) {
+    await tell(hooks, pending, 'approval_requested', 'Approval needed');
+    hooks.markAnnounced(id);
+  }
+
+  let pollIntervalMs = pending.pollIntervalMs ?? policy.pollIntervalMinMs;
+  let nextPollAtMs = Date.now() + pollIntervalMs;
+  let expiryReadDue = true;
+
+  for (;;) {
+    if (hooks.shouldYield?.()) return { kind: 'yielded' };
+    const now = Date.now();
+
+    const dueReminders = dueReminderOffsets(window, now, policy, pending.remindersSentMs);
+    if (dueReminders.length) {
+      hooks.markReminderSent(id, dueReminders);
+      await tell(hooks, pending, 'approval_reminder', 'Reminder: approval still needed');
+      continue;
+    }
+
+    const signalled = hooks.signalled(id) !== undefined;
+    const expiryRead = expiryReadDue && now >= expiresAtMs;
+    const pollDue = now >= nextPollAtMs;
+    if (signalled || expiryRead || pollDue) {
+      hooks.consumeSignal(id);
+      if (expiryRead) expiryReadDue = false;
+      if (pollDue) {
+        pollIntervalMs = nextPollIntervalMs(pollIntervalMs, policy);
+        hooks.setPollInterval(id, pollIntervalMs);
+      }
+      const approval = await read(hooks, id);
+      if (approval && approval.status !== 'pending') return { kind: 'resolved', approval };
+      nextPollAtMs = Date.now() + pollIntervalMs;
+      continue;
+    }
+
+    const wakeAtMs = Math.min(
+      nextPollAtMs,
+      expiryReadDue ? expiresAtMs : Number.POSITIVE_INFINITY,
+      nextReminderAtMs(window, now, policy, pending.remindersSentMs) ?? Number.POSITIVE_INFINITY,
+    );
+    await condition(
+      () => hooks.signalled(id) !== undefined || Boolean(hooks.shouldYield?.()),
+      Math.max(1, wakeAtMs - now),
+    );
+  }
+}
+
+async function read(hooks: ApprovalWaitHooks, approvalId: string): Promise<ApprovalSnapshot | undefined> {
+  try {
+    return await hooks.track(`poll:${approvalId}`, () => pollActivities.fetchApproval({ approvalId }));
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    // A failed read is followed by the next poll; the approval is still tracked in state.
+    log.warn('approval read failed; polling again later', {
+      approvalId,
+      error: err.cause?.message ?? err.message,
+    });
+    return undefined;
+  }
+}
+
+async function tell(
+  hooks: ApprovalWaitHooks,
+  pending: PendingApprovalRecord,
+  kind: string,
+  headline: string,
+) {
+  const timeLeftMs = Math.max(0, Date.parse(pending.expiresAt) - Date.now());
+  const timeLeft = formatDuration(timeLeftMs);
+  try {
+    await hooks.track(`notify:${pending.approvalId}`, () =>
+      notifyActivities.notifyHuman({
+        engagementId: hooks.engagementId,
+        kind,
+        message: `${headline}: ${hooks.describe(pending)}. Open ${pending.approvalUrl} — ${timeLeft} left.`,
+        approvalId: pending.approvalId,
+        approvalUrl: pending.approvalUrl,
+        expiresAt: pending.expiresAt,
+        timeLeft,
+        timeLeftMs,
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    // Telling the human is best effort: the approval stays visible in the `state` query either way.
+    log.warn('could not notify the human', {
+      approvalId: pending.approvalId,
+      error: err.cause?.message ?? err.message,
+    });
+  }
+}
