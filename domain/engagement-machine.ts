@@ -7,6 +7,7 @@ import {
   isFundedOrLater,
   isReleased,
   isWithdrawn,
+  statusOnceUnlistedAfterEnd,
 } from './engagement-milestone-status';
 import {
   APPROVAL_TYPE_BY_ACTION,
@@ -309,6 +310,34 @@ export class EngagementMachine {
       this.ended(now, 'contract ended on OpenTrain');
   }
 
+  /**
+   * The contract read once more after it ended settles what OpenTrain did with the escrow: milestones still
+   * listed take their listed status; the ones no longer listed are judged by `statusOnceUnlistedAfterEnd`
+   * (a funded one was refunded).
+   */
+  reconcileEnded(now: string, contract: ContractSnapshot): void {
+    // An ended contract takes no more funding or release: approvals still pending can never execute.
+    for (const pending of this.s.pending) this.closeApprovalId(pending.approvalId);
+    if (this.s.pending.length)
+      this.record(
+        now,
+        'approvals_closed',
+        `${this.s.pending.map((p) => p.approvalId).join(', ')}: contract ended`,
+      );
+    this.s.pending = [];
+    const listed = new Set(contract.milestones.map((m) => m.id));
+    for (const m of contract.milestones) this.upsertMilestone(now, m, false);
+    for (const record of this.s.milestones) {
+      if (listed.has(record.id)) continue;
+      const status = statusOnceUnlistedAfterEnd(record.status);
+      if (status === record.status) continue;
+      record.status = status;
+      record.budgetReserved = false;
+      this.record(now, 'reconciled', `milestone ${record.id} is ${status} after the end`);
+    }
+    this.record(now, 'contract_settled', `contract ${contract.id} read after the end`);
+  }
+
   milestoneCreated(now: string, milestone: MilestoneSnapshot): MilestoneRecord {
     const record = this.upsertMilestone(now, milestone, false);
     this.record(now, 'milestone_created', `${milestone.id} (${formatCents(record.amountCents)})`);
@@ -527,6 +556,13 @@ export class EngagementMachine {
     return pending;
   }
 
+  /** Late signals for a closed approval are recognised as stale. */
+  private closeApprovalId(approvalId: string): void {
+    delete this.s.signalled[approvalId];
+    this.s.closedApprovalIds.push(approvalId);
+    if (this.s.closedApprovalIds.length > CLOSED_APPROVALS_LIMIT) this.s.closedApprovalIds.shift();
+  }
+
   markAnnounced(approvalId: string): void {
     const p = this.s.pending.find((x) => x.approvalId === approvalId);
     if (p) p.announced = true;
@@ -547,9 +583,7 @@ export class EngagementMachine {
     const pending = this.s.pending.find((p) => p.approvalId === approval.id);
     if (!pending) return undefined;
     this.s.pending = this.s.pending.filter((p) => p !== pending);
-    delete this.s.signalled[approval.id];
-    this.s.closedApprovalIds.push(approval.id);
-    if (this.s.closedApprovalIds.length > CLOSED_APPROVALS_LIMIT) this.s.closedApprovalIds.shift();
+    this.closeApprovalId(approval.id);
     this.record(now, `approval_${approval.status}`, `${pending.type} ${approval.id}`);
     if (approval.status === 'confirmed') this.applyConfirmed(now, pending, approval);
     else if (pending.action === 'fund') this.dropReservation(pending.milestoneId);
@@ -643,12 +677,18 @@ export class EngagementMachine {
 
   // ---------- money totals and search attributes ----------
 
+  /**
+   * The money of the engagement (see `totals` in engagement-view.ts): milestones funded and not refunded or
+   * cancelled — in escrow now, or paid out — and the fees charged for them.
+   * [INFERENCE] A refund returns a milestone's whole charge, fees included (for the hire's milestone also the
+   * $9.95 initiation fee, which was charged with it), as the sandbox's HOLD_RELEASE of the escrow hold does.
+   */
   totalsCents(): { fundedCents: number; releasedCents: number; feesCents: number } {
     let fundedCents = 0;
     let releasedCents = 0;
     let feesCents = 0;
     for (const m of this.s.milestones) {
-      if (!m.fundedAt) continue;
+      if (!m.fundedAt || isWithdrawn(m.status)) continue;
       fundedCents += m.amountCents;
       feesCents += marketplaceFeeCents(m.amountCents) + (m.viaHire ? INITIATION_FEE_CENTS : 0);
       if (m.releasedAt) releasedCents += m.amountCents;

@@ -7,17 +7,30 @@ export const ACTIVE_FUNDED = 'ACTIVE_FUNDED';
  * (the app's wording, and the sandbox's choice) until a contract read tells us OpenTrain's own string.
  */
 export const RELEASED_STATUS = 'PAID';
+/** [GAP] Names inferred from §5.1 (the sandbox uses them too); OpenTrain's timelines never list them (§2.8). */
+export const REFUNDED_STATUS = 'REFUNDED';
+export const CANCELLED_STATUS = 'CANCELLED';
 
 /** Statuses that mean the escrow was funded at some point (charged against the budget). */
 export function isFundedOrLater(status: string): boolean {
   return status !== NOT_FUNDED && !isWithdrawn(status);
 }
 
-/** [GAP] Refunded or cancelled milestones (names inferred, §5.1) never count as money moved. */
+/** Refunded or cancelled milestones never count as money moved. */
 export function isWithdrawn(status: string): boolean {
-  return status === 'CANCELLED' || status === 'REFUNDED';
+  return status === CANCELLED_STATUS || status === REFUNDED_STATUS;
 }
 
 export function isReleased(status: string): boolean {
   return status === RELEASED_STATUS || status === 'RELEASED';
+}
+
+/**
+ * [INFERENCE] REFERENCE §2.12: an ended contract releases its unspent escrow; §2.8: refunded and cancelled
+ * milestones drop out of the contract's timeline. So a milestone we hold as ACTIVE_FUNDED that the timeline read
+ * after the end no longer lists was refunded. Any other unlisted milestone keeps its status: no money of it was
+ * in escrow (an unfunded one may have been cancelled, which moves nothing).
+ */
+export function statusOnceUnlistedAfterEnd(status: string): string {
+  return status === ACTIVE_FUNDED ? REFUNDED_STATUS : status;
 }

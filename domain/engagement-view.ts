@@ -75,7 +75,22 @@ export const engagementStateSchema = z.object({
   parked: z.array(parkedItemSchema),
   milestones: z.array(milestoneViewSchema),
   budgetUsd: z.number().optional(),
-  totals: z.object({ fundedUsd: z.number(), releasedUsd: z.number(), feesUsd: z.number() }),
+  /** The engagement's money, from the milestones as OpenTrain last showed them (refunds included). */
+  totals: z.object({
+    fundedUsd: z
+      .number()
+      .describe(
+        'Milestone amounts funded into escrow and not refunded or cancelled: still in escrow, or paid out. ' +
+          'Once the contract has ended, unspent escrow is refunded, so this equals releasedUsd.',
+      ),
+    releasedUsd: z.number().describe('Milestone amounts paid out to the trainer.'),
+    feesUsd: z
+      .number()
+      .describe(
+        'Fees charged for the funded milestones counted in fundedUsd: 10% each, plus the $9.95 initiation ' +
+          "with the hire's milestone; a refunded milestone's fees come back with it.",
+      ),
+  }),
   /** Why the engagement failed (phase `failed`), e.g. the hire was declined. */
   failureReason: z.string().optional(),
   /** The last 50 events, oldest first. */

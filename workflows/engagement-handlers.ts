@@ -135,15 +135,24 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
   }
 
   function signalHandler<S extends z.ZodType, R>(name: string, op: Operation<S, R>) {
+    const note = (kind: 'signal_rejected' | 'signal_failed', err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      log.warn(`${name} signal ${kind === 'signal_rejected' ? 'dropped' : 'failed'}: ${message}`);
+      m.record(runtime.now(), kind, `${name}: ${message}`);
+    };
     return async (input: unknown): Promise<void> => {
+      let parsed: z.output<S>;
       try {
-        const parsed = parseInput(op.schema, input);
+        parsed = parseInput(op.schema, input);
         op.guard(parsed);
+      } catch (err) {
+        return note('signal_rejected', err);
+      }
+      try {
         await op.run(parsed);
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        log.warn(`${name} signal dropped: ${message}`);
-        m.record(runtime.now(), 'signal_rejected', `${name}: ${message}`);
+        // Accepted, then failed on the way (e.g. a milestone created whose funding could not be requested).
+        note('signal_failed', err);
       }
     };
   }

@@ -4,19 +4,23 @@ import {
   allHandlersFinished,
   condition,
   log,
+  patched,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Blocker, EngagementState, MilestoneView } from '../domain/engagement-view';
 import { EngagementMachine, formatCents } from '../domain/engagement-machine';
-import type { ApprovalSnapshot, PendingApprovalRecord } from '../domain/engagement-model';
+import type { ApprovalSnapshot, ContractSnapshot, PendingApprovalRecord } from '../domain/engagement-model';
 import { EngagementRuleError } from '../domain/engagement-errors';
 import { toEngagementState } from '../domain/engagement-projection';
 import type { AddMilestoneInput, RetryInput } from '../domain/inputs';
 import { hireChargeCents, usdToCents } from '../domain/money';
 import { awaitApproval, type ApprovalWaitHooks } from './approval-wait';
 import { notifyActivities, openTrainActivities } from './engagement-activities';
-import { failureInfo } from './failures';
+import { createdButNotFunded, failureInfo } from './failures';
 import { KeyedLock } from './keyed-lock';
+
+/** Versioning (TEMPORAL-NOTES §6): runs recorded before the contract was read once more after its end. */
+const FINAL_CONTRACT_READ_PATCH = 'final-contract-read';
 
 /** A run never hands over before it has made some progress, whatever the policy says. */
 const MIN_EVENTS_BEFORE_CONTINUE_AS_NEW = 20;
@@ -34,6 +38,7 @@ function hiredContractId(approval: ApprovalSnapshot): string | undefined {
 export class EngagementRuntime {
   private readonly locks = new KeyedLock();
   private readonly hooks: ApprovalWaitHooks;
+  private endedContractRead?: Promise<void>;
 
   constructor(readonly machine: EngagementMachine) {
     this.hooks = {
@@ -235,20 +240,33 @@ export class EngagementRuntime {
       if (this.shouldContinueAsNew() && !m.recheckRequested) return;
       m.clearRecheck();
     }
+    await this.readContract(
+      contractId,
+      (contract) => m.hired(this.now(), contract),
+      (reason) =>
+        this.blockAndTell([
+          {
+            kind: 'opentrain_unavailable',
+            message: `The hire is confirmed but contract ${contractId} could not be read yet: ${reason}`,
+          },
+        ]),
+    );
+  }
+
+  /** Read the contract and apply it; a read that still failed after its retries goes to `failed`. */
+  private async readContract(
+    contractId: string,
+    apply: (contract: ContractSnapshot) => void,
+    failed: (reason: string) => Promise<void> | void,
+  ): Promise<void> {
+    let contract: ContractSnapshot;
     try {
-      const contract = await this.track('read:contract', () =>
-        openTrainActivities.fetchContract({ contractId }),
-      );
-      m.hired(this.now(), contract);
+      contract = await this.track('read:contract', () => openTrainActivities.fetchContract({ contractId }));
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
-      await this.blockAndTell([
-        {
-          kind: 'opentrain_unavailable',
-          message: `The hire is confirmed but contract ${contractId} could not be read yet: ${failureInfo(err).message}`,
-        },
-      ]);
+      return failed(failureInfo(err).message);
     }
+    apply(contract);
   }
 
   // ---------------------------------------------------------------------------------- active phase
@@ -263,17 +281,13 @@ export class EngagementRuntime {
   async refreshContract(): Promise<void> {
     const contractId = this.machine.contractId;
     if (!contractId) return;
-    try {
-      this.machine.markContractFresh();
-      const contract = await this.track('read:contract', () =>
-        openTrainActivities.fetchContract({ contractId }),
-      );
-      this.machine.syncContract(this.now(), contract);
-    } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
+    this.machine.markContractFresh();
+    await this.readContract(
+      contractId,
+      (contract) => this.machine.syncContract(this.now(), contract),
       // The next OpenTrain event (or the next approval outcome) brings another chance to read it.
-      this.machine.record(this.now(), 'contract_read_failed', failureInfo(err).message);
-    }
+      (reason) => this.machine.record(this.now(), 'contract_read_failed', reason),
+    );
   }
 
   async addMilestone(input: AddMilestoneInput): Promise<MilestoneView> {
@@ -302,8 +316,13 @@ export class EngagementRuntime {
         }
       }),
     );
-    if (input.fund) return this.fund(created.id);
-    return this.milestoneView(created.id);
+    if (!input.fund) return this.milestoneView(created.id);
+    try {
+      return await this.fund(created.id);
+    } catch (err) {
+      // The milestone exists either way: the caller learns both that and why its funding was not requested.
+      throw createdButNotFunded(err, this.milestoneView(created.id));
+    }
   }
 
   async fund(milestoneId: string, attempt = 1): Promise<MilestoneView> {
@@ -338,7 +357,31 @@ export class EngagementRuntime {
       if (result.kind === 'ended') m.ended(this.now(), 'ended directly: no funded milestone');
       else this.followNew(m.approvalRequested(this.now(), 'end', result.approval, attempt));
     });
+    // A direct end answers with the settled state; a co-signed one settles when the human confirms.
+    if (m.phase === 'ended') await this.settleEndedContract();
     return this.state();
+  }
+
+  /**
+   * Once the contract has ended, read it one last time and reconcile: OpenTrain refunded the unspent escrow and
+   * dropped those milestones from the timeline (REFERENCE §2.8/§2.12). Runs once, for whoever asks first (the
+   * direct end's handler or the main function).
+   */
+  settleEndedContract(): Promise<void> {
+    this.endedContractRead ??= this.readEndedContract();
+    return this.endedContractRead;
+  }
+
+  private async readEndedContract(): Promise<void> {
+    const m = this.machine;
+    const contractId = m.contractId;
+    if (m.phase !== 'ended' || !contractId || !patched(FINAL_CONTRACT_READ_PATCH)) return;
+    await this.readContract(
+      contractId,
+      (contract) => m.reconcileEnded(this.now(), contract),
+      // The final state then shows the milestones as last known; the history says why.
+      (reason) => m.record(this.now(), 'contract_read_failed', `after the end: ${reason}`),
+    );
   }
 
   /**

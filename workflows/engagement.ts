@@ -43,6 +43,7 @@ export async function engagementWorkflow(input: EngagementWorkflowInput): Promis
       await condition(() => machine.isTerminal() || machine.contractStale || runtime.shouldContinueAsNew());
   }
 
+  await runtime.settleEndedContract();
   await condition(allHandlersFinished);
   publishSearchAttributes(machine);
   return runtime.state();

@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { EngagementRuleError } from '../domain/engagement-errors';
+import type { MilestoneView } from '../domain/engagement-view';
 import { InputValidationError } from '../domain/validation';
 
 /** What an activity failure says: the API's reason as `type`, and the API error's details (billingUrl…). */
@@ -39,4 +40,22 @@ export function validating(check: () => void): void {
   } catch (err) {
     throw toUpdateFailure(err);
   }
+}
+
+/**
+ * `addMilestone` with `fund: true` whose funding could not be requested: the update fails with the funding
+ * failure's type (e.g. `payment_method_required`, so the caller can act on it) and says that the milestone was
+ * created; the created milestone travels in the failure's details (`createdMilestone`) and stays in the state,
+ * so `fundMilestone` can ask again.
+ */
+export function createdButNotFunded(err: unknown, milestone: MilestoneView): unknown {
+  const failure = toUpdateFailure(err);
+  if (!(failure instanceof ApplicationFailure)) return err;
+  const details = (failure.details?.[0] as Record<string, unknown> | undefined) ?? {};
+  return ApplicationFailure.create({
+    type: failure.type ?? undefined,
+    nonRetryable: true,
+    message: `milestone ${milestone.id} was created (${milestone.status}) but its funding was not requested: ${failure.message}`,
+    details: [{ ...details, createdMilestone: milestone }],
+  });
 }

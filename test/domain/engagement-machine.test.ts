@@ -1,9 +1,14 @@
 import { EngagementRuleError } from '../../domain/engagement-errors';
 import { EngagementMachine } from '../../domain/engagement-machine';
-import type { ApprovalSnapshot, ContractSnapshot, MilestoneSnapshot } from '../../domain/engagement-model';
+import { APPROVAL_TYPE_BY_ACTION, type ApprovalAction } from '../../domain/engagement-model';
 import { toEngagementState } from '../../domain/engagement-projection';
 import { engagementStateSchema } from '../../domain/engagement-view';
 import { engagementPolicySchema } from '../../domain/inputs';
+import {
+  approvalSnapshot as approval,
+  contractSnapshot as contract,
+  milestoneSnapshot as milestone,
+} from './snapshot-fixtures';
 
 const NOW = '2026-06-12T10:00:00.000Z';
 const policy = engagementPolicySchema.parse({});
@@ -21,59 +26,6 @@ function machine(budgetCents?: number): EngagementMachine {
   );
 }
 
-function approval(
-  id: string,
-  type: string,
-  status = 'pending',
-  extra: Partial<ApprovalSnapshot> = {},
-): ApprovalSnapshot {
-  return {
-    id,
-    type,
-    status,
-    contractId: 'c_1',
-    milestoneId: null,
-    jobId: 'job_1',
-    proposalId: null,
-    approvalUrl: `https://app.test/approvals/${id}`,
-    expiresAt: '2026-06-15T10:00:00.000Z',
-    resolvedAt: null,
-    result: null,
-    createdAt: NOW,
-    ...extra,
-  };
-}
-
-function milestone(
-  id: string,
-  amountCents: number,
-  status: string,
-  milestoneNumber: number,
-): MilestoneSnapshot {
-  return {
-    id,
-    name: null,
-    description: id,
-    amountCents,
-    status,
-    dueDate: null,
-    invoiceId: null,
-    milestoneNumber,
-  };
-}
-
-function contract(milestones: MilestoneSnapshot[]): ContractSnapshot {
-  return {
-    id: 'c_1',
-    status: 'active',
-    jobId: 'job_1',
-    proposalId: 'p_1',
-    trainer: { displayName: 'Maria G.', profilePath: '/profile/maria-g' },
-    jobDmConversationId: 'conv_1',
-    milestones,
-  };
-}
-
 /** Hired with the human's edited first milestone (250 instead of the requested 300). */
 function hired(budgetCents?: number): EngagementMachine {
   const m = machine(budgetCents);
@@ -81,6 +33,30 @@ function hired(budgetCents?: number): EngagementMachine {
   m.approvalClosed(NOW, approval('apr_1', 'proposal_hire', 'confirmed', { result: { contractId: 'c_1' } }));
   m.hired(NOW, contract([milestone('m_1', 250_00, 'ACTIVE_FUNDED', 1)]));
   return m;
+}
+
+/** A fund, release or end approval requested, then (unless `pending`) resolved by the human with `status`. */
+function coSign(
+  m: EngagementMachine,
+  action: Exclude<ApprovalAction, 'hire'>,
+  approvalId: string,
+  status: string,
+  options: { milestoneId?: string; result?: Record<string, unknown> } = {},
+): void {
+  const type = APPROVAL_TYPE_BY_ACTION[action];
+  const milestoneId = options.milestoneId ?? null;
+  m.approvalRequested(
+    NOW,
+    action,
+    approval(approvalId, type, 'pending', { milestoneId }),
+    1,
+    options.milestoneId,
+  );
+  if (status !== 'pending')
+    m.approvalClosed(
+      NOW,
+      approval(approvalId, type, status, { milestoneId, result: options.result ?? null }),
+    );
 }
 
 function ruleCode(run: () => unknown): string | undefined {
@@ -138,14 +114,7 @@ describe('EngagementMachine', () => {
     expect(m.committedCents()).toBe(394_95);
     expect(ruleCode(() => m.checkFund('m_3'))).toBe('budget_exceeded'); // + 5.50 = 400.45
     // A declined funding frees its reservation.
-    m.approvalRequested(
-      NOW,
-      'fund',
-      approval('apr_2', 'milestone_fund', 'pending', { milestoneId: 'm_2' }),
-      1,
-      'm_2',
-    );
-    m.approvalClosed(NOW, approval('apr_2', 'milestone_fund', 'declined', { milestoneId: 'm_2' }));
+    coSign(m, 'fund', 'apr_2', 'declined', { milestoneId: 'm_2' });
     expect(m.committedCents()).toBe(284_95);
     expect(ruleCode(() => m.checkFund('m_3'))).toBeUndefined();
   });
@@ -153,32 +122,14 @@ describe('EngagementMachine', () => {
   it('records evidence of confirmed fund and release, and the end', () => {
     const m = hired();
     m.milestoneCreated(NOW, milestone('m_2', 100_00, 'NOT_FUNDED', 2));
-    m.approvalRequested(
-      NOW,
-      'fund',
-      approval('apr_2', 'milestone_fund', 'pending', { milestoneId: 'm_2' }),
-      1,
-      'm_2',
-    );
-    m.approvalClosed(
-      NOW,
-      approval('apr_2', 'milestone_fund', 'confirmed', {
-        result: { invoiceId: 'inv_1', paymentIntentId: 'pi_1' },
-      }),
-    );
-    m.approvalRequested(
-      NOW,
-      'release',
-      approval('apr_3', 'milestone_approve', 'pending', { milestoneId: 'm_2' }),
-      1,
-      'm_2',
-    );
-    m.approvalClosed(
-      NOW,
-      approval('apr_3', 'milestone_approve', 'confirmed', {
-        result: { invoiceId: 'inv_1', payoutTransactionId: 'po_1' },
-      }),
-    );
+    coSign(m, 'fund', 'apr_2', 'confirmed', {
+      milestoneId: 'm_2',
+      result: { invoiceId: 'inv_1', paymentIntentId: 'pi_1' },
+    });
+    coSign(m, 'release', 'apr_3', 'confirmed', {
+      milestoneId: 'm_2',
+      result: { invoiceId: 'inv_1', payoutTransactionId: 'po_1' },
+    });
     const view = toEngagementState(m.snapshot);
     expect(view.milestones[1]).toMatchObject({
       status: 'PAID',
@@ -188,17 +139,62 @@ describe('EngagementMachine', () => {
     });
     expect(view.totals).toEqual({ fundedUsd: 350, releasedUsd: 100, feesUsd: 25 + 9.95 + 10 });
 
-    m.approvalRequested(NOW, 'end', approval('apr_4', 'contract_end'), 1);
+    coSign(m, 'end', 'apr_4', 'pending');
     expect(m.phase).toBe('awaiting_end_approval');
     expect(ruleCode(() => m.checkFund('m_2'))).toBe('contract_not_active');
     m.approvalClosed(NOW, approval('apr_4', 'contract_end', 'declined'));
     expect(m.phase).toBe('active');
-    m.approvalRequested(NOW, 'end', approval('apr_5', 'contract_end'), 1);
-    m.approvalClosed(
-      NOW,
-      approval('apr_5', 'contract_end', 'confirmed', { result: { contractEnded: true } }),
-    );
+    coSign(m, 'end', 'apr_5', 'confirmed', { result: { contractEnded: true } });
     expect(m.phase).toBe('ended');
+  });
+
+  it('settles the milestones after the end: a funded one no longer listed was refunded, listed ones take their status', () => {
+    const m = hired();
+    m.milestoneCreated(NOW, milestone('m_2', 100_00, 'NOT_FUNDED', 2));
+    m.milestoneCreated(NOW, milestone('m_3', 40_00, 'NOT_FUNDED', 3));
+    coSign(m, 'fund', 'apr_2', 'confirmed', { milestoneId: 'm_2' });
+    coSign(m, 'release', 'apr_3', 'confirmed', { milestoneId: 'm_2' });
+    m.milestoneCreated(NOW, milestone('m_4', 10_00, 'NOT_FUNDED', 4));
+    coSign(m, 'fund', 'apr_4', 'confirmed', { milestoneId: 'm_4' });
+    coSign(m, 'fund', 'apr_6', 'pending', { milestoneId: 'm_3' });
+    coSign(m, 'end', 'apr_5', 'confirmed', { result: { contractEnded: true } });
+    // Before the read: m_1 (250) and m_4 (10) are still held as funded, m_3's funding still pending.
+    expect(m.pendingApprovals().map((p) => p.approvalId)).toEqual(['apr_6']);
+    expect(toEngagementState(m.snapshot).totals).toEqual({
+      fundedUsd: 360,
+      releasedUsd: 100,
+      feesUsd: 25 + 9.95 + 10 + 1,
+    });
+
+    // The timeline after the end: m_1 and m_4 refunded (dropped), m_2 paid, m_3 still unfunded, m_4 listed as
+    // paid because the human released it in the app just before the end.
+    m.reconcileEnded(
+      NOW,
+      contract(
+        [
+          milestone('m_2', 100_00, 'PAID', 2),
+          milestone('m_3', 40_00, 'NOT_FUNDED', 3),
+          milestone('m_4', 10_00, 'PAID', 4),
+        ],
+        'ended',
+      ),
+    );
+    const view = toEngagementState(m.snapshot);
+    expect(view.milestones.map((x) => [x.id, x.status])).toEqual([
+      ['m_1', 'REFUNDED'],
+      ['m_2', 'PAID'],
+      ['m_3', 'NOT_FUNDED'],
+      ['m_4', 'PAID'],
+    ]);
+    // Funded now means funded and not refunded: what was paid out. The refunded hire took its fees with it.
+    expect(view.totals).toEqual({ fundedUsd: 110, releasedUsd: 110, feesUsd: 10 + 1 });
+    expect(view.totals.fundedUsd).toBe(view.totals.releasedUsd);
+    // The funding still pending at the end can never execute: nothing is left to wait for.
+    expect(view.pendingApprovals).toEqual([]);
+    expect(m.nextApprovalExpiry()).toBeUndefined();
+    expect(m.noteResolution('apr_6', 'confirmed')).toBe('stale');
+    expect(view.history.map((h) => h.detail)).toContain('milestone m_1 is REFUNDED after the end');
+    expect(engagementStateSchema.parse(view)).toEqual(view);
   });
 
   it('requests an expired hire again up to the policy limit, then parks it until retry', () => {

@@ -4,6 +4,8 @@ import {
   bundleWorkflowCode,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ENGAGEMENT_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import { resolveTemporalBinaries } from '../../scripts/temporal-binaries';
@@ -29,13 +31,38 @@ function binaries() {
   return cliPath || testServerPath ? { cliPath, testServerPath } : resolveTemporalBinaries();
 }
 
-/** Java test server with time skipping: for timer-heavy scenarios (72 h expiry, reminders). */
+const { IndexedValueType } = temporal.api.enums.v1;
+const INDEXED_VALUE_TYPE: Partial<Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType>> = {
+  [SearchAttributeType.KEYWORD]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  [SearchAttributeType.DATETIME]: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+};
+
+/**
+ * Java test server with time skipping: for timer-heavy scenarios (72 h expiry, reminders). It takes no
+ * `--search-attribute` flags, so ours are added through the operator service, as on any namespace.
+ */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   const { testServerPath } = binaries();
-  return TestWorkflowEnvironment.createTimeSkipping(
+  const env = await TestWorkflowEnvironment.createTimeSkipping(
     testServerPath ? { server: { executable: { type: 'existing-path', path: testServerPath } } } : undefined,
   );
+  try {
+    await env.connection.operatorService.addSearchAttributes({
+      namespace: env.namespace ?? 'default',
+      searchAttributes: Object.fromEntries(
+        ENGAGEMENT_SEARCH_ATTRIBUTES.map((key) => {
+          const type = INDEXED_VALUE_TYPE[key.type];
+          if (type === undefined) throw new Error(`no indexed value type for search attribute ${key.name}`);
+          return [key.name, type];
+        }),
+      ),
+    });
+  } catch (err) {
+    await env.teardown();
+    throw err;
+  }
+  return env;
 }
 
 /** The real dev server (`temporal server start-dev`), in memory, with our search attributes registered. */

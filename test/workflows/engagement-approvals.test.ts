@@ -1,5 +1,3 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import {
   addMilestoneUpdate,
   approvalResolvedSignal,
@@ -7,35 +5,22 @@ import {
   stateQuery,
 } from '../../workflows/messages';
 import { FakeOpenTrain, HOUR_MS } from './support/fake-opentrain';
-import {
-  hireAndActivate,
-  humanResolves,
-  runEngagement,
-  timeSkippingSetup,
-  waitForState,
-} from './support/harness';
+import { waitForState } from './support/engagement-handle';
+import { hireAndActivate, humanResolves, timeSkippingSuite } from './support/harness';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  ({ env, bundle } = await timeSkippingSetup());
-}, 120_000);
-afterAll(async () => {
-  await env?.teardown();
-});
+const suite = timeSkippingSuite();
 
 const MINUTE_MS = 60_000;
 
 describe('waiting for a human approval (time-skipping, real durations)', () => {
   it('reminds the human at 48 h and 68 h, reads the approval at 72 h and requests the expired hire again', async () => {
     const fake = new FakeOpenTrain();
-    await runEngagement(env, bundle, fake, {}, async (handle) => {
+    await suite.run(fake, {}, async (handle) => {
       const first = await waitForState(handle, (s) => s.pendingApprovals.length === 1);
       const createdAt = Date.parse(fake.approvals.get('apr_1')!.createdAt);
       expect(first.phase).toBe('awaiting_hire_approval');
 
-      await env.sleep('73 hours');
+      await suite.env.sleep('73 hours');
       const again = await waitForState(handle, (s) => s.pendingApprovals[0]?.attempt === 2);
       expect(again.pendingApprovals[0]).toMatchObject({ approvalId: 'apr_2', type: 'proposal_hire' });
 
@@ -64,14 +49,14 @@ describe('waiting for a human approval (time-skipping, real durations)', () => {
 
   it('parks a funding request that expired beyond the limit until `retry`, which asks again', async () => {
     const fake = new FakeOpenTrain();
-    await runEngagement(env, bundle, fake, { policy: { maxReRequestsAfterExpiry: 1 } }, async (handle) => {
+    await suite.run(fake, { policy: { maxReRequestsAfterExpiry: 1 } }, async (handle) => {
       await hireAndActivate(handle, fake);
       await handle.executeUpdate(addMilestoneUpdate, {
         args: [{ description: 'b', amountUsd: 80, fund: true }],
       });
-      await env.sleep('73 hours');
+      await suite.env.sleep('73 hours');
       await waitForState(handle, (s) => s.pendingApprovals[0]?.attempt === 2);
-      await env.sleep('73 hours');
+      await suite.env.sleep('73 hours');
       const parked = await waitForState(handle, (s) => s.parked.length === 1);
       expect(parked.parked).toEqual([
         { action: 'fund', milestoneId: 'm_2', approvalId: 'apr_3', reason: 'expired' },
@@ -93,7 +78,7 @@ describe('waiting for a human approval (time-skipping, real durations)', () => {
 
   it('fails the engagement with the reason when the human declines the hire', async () => {
     const fake = new FakeOpenTrain();
-    await runEngagement(env, bundle, fake, {}, async (handle) => {
+    await suite.run(fake, {}, async (handle) => {
       await waitForState(handle, (s) => s.pendingApprovals.length === 1);
       await humanResolves(handle, fake, 'apr_1', 'declined');
       const final = await handle.result();
@@ -105,7 +90,7 @@ describe('waiting for a human approval (time-skipping, real durations)', () => {
 
   it('keeps a milestone NOT_FUNDED when its funding is declined, and `retry` asks again', async () => {
     const fake = new FakeOpenTrain();
-    await runEngagement(env, bundle, fake, {}, async (handle) => {
+    await suite.run(fake, {}, async (handle) => {
       await hireAndActivate(handle, fake);
       await handle.executeUpdate(addMilestoneUpdate, {
         args: [{ description: 'b', amountUsd: 80, fund: true }],
@@ -133,12 +118,12 @@ describe('waiting for a human approval (time-skipping, real durations)', () => {
     fake.onNotify = async (n) => {
       if (n.kind !== 'approval_requested' || n.approvalId !== 'apr_1') return;
       fake.resolve('apr_1', 'confirmed');
-      await env.client.workflow.getHandle(n.engagementId).signal(approvalResolvedSignal, {
+      await suite.env.client.workflow.getHandle(n.engagementId).signal(approvalResolvedSignal, {
         approvalId: 'apr_1',
         status: 'confirmed',
       });
     };
-    await runEngagement(env, bundle, fake, {}, async (handle) => {
+    await suite.run(fake, {}, async (handle) => {
       // No time passes (no skipping while the test waits on queries): only the signal can have ended the wait.
       const active = await waitForState(handle, (s) => s.phase === 'active');
       expect(active.contractId).toBe('c_1');
@@ -151,11 +136,11 @@ describe('waiting for a human approval (time-skipping, real durations)', () => {
     fake.onHireRequested = async (approval) => {
       fake.resolve(approval.id, 'confirmed');
       const engagementId = fake.callsOf('requestHire')[0]!.input as { proposalId: string };
-      await env.client.workflow
+      await suite.env.client.workflow
         .getHandle(`engagement-${engagementId.proposalId}`)
         .signal(approvalResolvedSignal, { approvalId: approval.id, status: 'confirmed' });
     };
-    await runEngagement(env, bundle, fake, {}, async (handle) => {
+    await suite.run(fake, {}, async (handle) => {
       await waitForState(handle, (s) => s.phase === 'active');
       expect(fake.callsOf('fetchApproval')).toHaveLength(1);
     });
@@ -163,7 +148,7 @@ describe('waiting for a human approval (time-skipping, real durations)', () => {
 
   it('ignores a resolution for an unknown or stale approval id', async () => {
     const fake = new FakeOpenTrain();
-    await runEngagement(env, bundle, fake, {}, async (handle) => {
+    await suite.run(fake, {}, async (handle) => {
       await hireAndActivate(handle, fake);
       const before = await handle.query(stateQuery);
       await handle.signal(approvalResolvedSignal, { approvalId: 'apr_unknown', status: 'confirmed' });

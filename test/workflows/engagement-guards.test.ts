@@ -1,7 +1,5 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import {
   addMilestoneUpdate,
   approvalResolvedSignal,
@@ -13,23 +11,10 @@ import {
   stateQuery,
 } from '../../workflows/messages';
 import { FakeOpenTrain } from './support/fake-opentrain';
-import {
-  hireAndActivate,
-  humanResolves,
-  runEngagement,
-  timeSkippingSetup,
-  waitForState,
-} from './support/harness';
+import { waitForState } from './support/engagement-handle';
+import { hireAndActivate, humanResolves, timeSkippingSuite } from './support/harness';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  ({ env, bundle } = await timeSkippingSetup());
-}, 120_000);
-afterAll(async () => {
-  await env?.teardown();
-});
+const suite = timeSkippingSuite();
 
 const { EventType } = temporal.api.enums.v1;
 const UPDATE_EVENTS = new Set([
@@ -52,7 +37,7 @@ async function rejection(promise: Promise<unknown>): Promise<{ type?: string; me
 describe('guards (time-skipping, mocked activities)', () => {
   it('rejects invalid updates in the validator, leaving no trace in history and the state untouched', async () => {
     const fake = new FakeOpenTrain();
-    await runEngagement(env, bundle, fake, {}, async (handle) => {
+    await suite.run(fake, {}, async (handle) => {
       await waitForState(handle, (s) => s.pendingApprovals.length === 1);
       expect(
         await rejection(handle.executeUpdate(fundMilestoneUpdate, { args: [{ milestoneId: 'm_1' }] })),
@@ -102,7 +87,7 @@ describe('guards (time-skipping, mocked activities)', () => {
   it('refuses funding beyond the budget, counting the hire charge and the 10% fee', async () => {
     const fake = new FakeOpenTrain();
     // Hire: 300 + 30 + 9.95 = 339.95. Room left: 60.05 → a 55.00 milestone (60.50 with fee) does not fit, 54.00 does.
-    await runEngagement(env, bundle, fake, { budgetUsd: 400 }, async (handle) => {
+    await suite.run(fake, { budgetUsd: 400 }, async (handle) => {
       await hireAndActivate(handle, fake);
       const refused = await rejection(
         handle.executeUpdate(addMilestoneUpdate, {
@@ -129,7 +114,7 @@ describe('guards (time-skipping, mocked activities)', () => {
 
   it('rejects release of a milestone that is not ACTIVE_FUNDED and anything after the end', async () => {
     const fake = new FakeOpenTrain();
-    await runEngagement(env, bundle, fake, {}, async (handle) => {
+    await suite.run(fake, {}, async (handle) => {
       await hireAndActivate(handle, fake);
       const m2 = await handle.executeUpdate(addMilestoneUpdate, {
         args: [{ description: 'b', amountUsd: 10 }],

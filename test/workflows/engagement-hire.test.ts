@@ -1,18 +1,9 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { confirmNotFitUpdate, recheckPreconditionsSignal } from '../../workflows/messages';
 import { FakeOpenTrain } from './support/fake-opentrain';
-import { humanResolves, runEngagement, timeSkippingSetup, waitForState } from './support/harness';
+import { waitForState } from './support/engagement-handle';
+import { humanResolves, timeSkippingSuite } from './support/harness';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  ({ env, bundle } = await timeSkippingSetup());
-}, 120_000);
-afterAll(async () => {
-  await env?.teardown();
-});
+const suite = timeSkippingSuite();
 
 const claimBlocker = {
   kind: 'account_claim_required',
@@ -24,14 +15,14 @@ describe('the way to a contract (time-skipping, mocked activities)', () => {
   it('stays blocked without requesting the hire, then proceeds once the blocker is fixed and rechecked', async () => {
     const fake = new FakeOpenTrain();
     fake.blockers = [claimBlocker];
-    await runEngagement(env, bundle, fake, {}, async (handle) => {
+    await suite.run(fake, {}, async (handle) => {
       const blocked = await waitForState(handle, (s) => s.phase === 'blocked');
       expect(blocked.blockers).toEqual([claimBlocker]);
       expect(fake.notifications.map((n) => n.kind)).toEqual(['blocked']);
       expect(fake.notifications[0]?.message).toContain('https://sandbox.test/claim');
 
       // The recheck interval (15 min) passes: checked again, still blocked, the human is not told twice.
-      await env.sleep('16 minutes');
+      await suite.env.sleep('16 minutes');
       await waitForState(handle, () => fake.callsOf('checkPreconditions').length === 2);
       expect(fake.callsOf('requestHire')).toHaveLength(0);
 
@@ -46,12 +37,12 @@ describe('the way to a contract (time-skipping, mocked activities)', () => {
   it('blocks with the billingUrl on payment_method_required and retries the hire after a recheck', async () => {
     const fake = new FakeOpenTrain();
     fake.hireOutcomes = ['payment_method_required'];
-    await runEngagement(env, bundle, fake, {}, async (handle) => {
+    await suite.run(fake, {}, async (handle) => {
       const blocked = await waitForState(handle, (s) => s.phase === 'blocked');
       expect(blocked.blockers).toEqual([
         expect.objectContaining({ kind: 'payment_method_required', url: 'https://sandbox.test/billing' }),
       ]);
-      await env.sleep('16 minutes');
+      await suite.env.sleep('16 minutes');
       await waitForState(handle, (s) => s.phase === 'awaiting_hire_approval');
       expect(fake.callsOf('requestHire')).toHaveLength(2);
     });
@@ -60,7 +51,7 @@ describe('the way to a contract (time-skipping, mocked activities)', () => {
   it('carries on as hired when OpenTrain answers already_accepted, without a new approval', async () => {
     const fake = new FakeOpenTrain();
     fake.hireOutcomes = ['already_accepted'];
-    await runEngagement(env, bundle, fake, {}, async (handle) => {
+    await suite.run(fake, {}, async (handle) => {
       const active = await waitForState(handle, (s) => s.phase === 'active');
       expect(active).toMatchObject({
         contractId: 'c_1',
@@ -75,11 +66,11 @@ describe('the way to a contract (time-skipping, mocked activities)', () => {
   it('blocks a "Not a fit" proposal until confirmNotFit, then re-sends the hire with the override', async () => {
     const fake = new FakeOpenTrain();
     fake.notAFit = true;
-    await runEngagement(env, bundle, fake, {}, async (handle) => {
+    await suite.run(fake, {}, async (handle) => {
       const blocked = await waitForState(handle, (s) => s.phase === 'blocked');
       expect(blocked.blockers.map((b) => b.kind)).toEqual(['not_fit_confirmation_required']);
       // Only a human lifts it: no recheck on the interval.
-      await env.sleep('1 hour');
+      await suite.env.sleep('1 hour');
       expect(fake.callsOf('requestHire')).toHaveLength(1);
 
       const after = await handle.executeUpdate(confirmNotFitUpdate, { args: [{}] });
@@ -96,7 +87,7 @@ describe('the way to a contract (time-skipping, mocked activities)', () => {
   it('re-sends a "Not a fit" hire with the override at once when the input says so', async () => {
     const fake = new FakeOpenTrain();
     fake.notAFit = true;
-    await runEngagement(env, bundle, fake, { confirmNotFitOverride: true }, async (handle) => {
+    await suite.run(fake, { confirmNotFitOverride: true }, async (handle) => {
       const waiting = await waitForState(handle, (s) => s.phase === 'awaiting_hire_approval');
       expect(waiting.history.map((h) => h.detail)).not.toContain('blocked');
       const overrides = fake
@@ -109,7 +100,7 @@ describe('the way to a contract (time-skipping, mocked activities)', () => {
   it('never loses a confirmed hire: if its contract cannot be read it blocks, then reads it on recheck', async () => {
     const fake = new FakeOpenTrain();
     fake.contractReadFailures = 1;
-    await runEngagement(env, bundle, fake, {}, async (handle) => {
+    await suite.run(fake, {}, async (handle) => {
       const waiting = await waitForState(handle, (s) => s.pendingApprovals.length === 1);
       await humanResolves(handle, fake, waiting.pendingApprovals[0]!.approvalId);
       const blocked = await waitForState(handle, (s) => s.phase === 'blocked');

@@ -11,7 +11,8 @@ import {
   stateQuery,
 } from '../../workflows/messages';
 import { bundleEngagementWorkflows, createDevServerEnv } from '../support/temporal';
-import { DevStack, recordHistory, waitForState, waitUntil, type Handle } from './support/dev-stack';
+import { DevStack, recordHistory } from './support/dev-stack';
+import { waitForState, waitUntil, type EngagementHandle } from './support/engagement-handle';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -26,13 +27,14 @@ afterAll(async () => {
 /**
  * The fewest OpenTrain calls this lifecycle needs: 3 precondition reads (me, capabilities, credits), the hire,
  * one read of its approval and one of the contract; per added milestone a create, a fund request, a read of its
- * approval, a release request and a read of that approval; then the end request and a read of its approval.
+ * approval, a release request and a read of that approval; then the end request, a read of its approval and a
+ * last read of the contract (to learn which escrow the end refunded).
  */
 function minimumCalls(milestones: number): number {
-  return 3 + 1 + 1 + 1 + milestones * 5 + 2;
+  return 3 + 1 + 1 + 1 + milestones * 5 + 3;
 }
 
-async function hire(stack: DevStack, handle: Handle, editedAmountUsd: number) {
+async function hire(stack: DevStack, handle: EngagementHandle, editedAmountUsd: number) {
   const waiting = await waitForState(handle, (s) => s.pendingApprovals.length === 1);
   await stack.confirm(handle, waiting.pendingApprovals[0]!.approvalId, {
     milestone: { amount: editedAmountUsd },
@@ -40,7 +42,7 @@ async function hire(stack: DevStack, handle: Handle, editedAmountUsd: number) {
   return waitForState(handle, (s) => s.phase === 'active');
 }
 
-async function fundAndRelease(stack: DevStack, handle: Handle, milestoneId: string) {
+async function fundAndRelease(stack: DevStack, handle: EngagementHandle, milestoneId: string) {
   const funding = await handle.executeUpdate(fundMilestoneUpdate, { args: [{ milestoneId }] });
   await stack.confirm(handle, funding.fundApprovalId!);
   await waitForState(
@@ -52,9 +54,14 @@ async function fundAndRelease(stack: DevStack, handle: Handle, milestoneId: stri
   await waitForState(handle, (s) => s.milestones.find((m) => m.id === milestoneId)?.status === 'PAID');
 }
 
+const STARTING_CREDITS_CENTS = 2000_00;
+
 describe('engagement on the dev server with the real activities against the sandbox', () => {
   it('runs the whole lifecycle: edited hire, three milestones funded and released, co-signed end', async () => {
-    const stack = await DevStack.start(env, bundle, { name: 'lifecycle' });
+    const stack = await DevStack.start(env, bundle, {
+      name: 'lifecycle',
+      creditsCents: STARTING_CREDITS_CENTS,
+    });
     try {
       await stack.worker.runUntil(async () => {
         const handle = await stack.startEngagement(env, {
@@ -89,7 +96,14 @@ describe('engagement on the dev server with the real activities against the sand
 
         const final = await handle.result();
         expect(final.phase).toBe('ended');
-        expect(final.totals).toEqual({ fundedUsd: 550, releasedUsd: 300, feesUsd: 25 + 9.95 + 30 });
+        // The end refunded the first milestone's escrow; the other three were paid out.
+        expect(final.milestones.map((m) => [m.amountUsd, m.status])).toEqual([
+          [250, 'REFUNDED'],
+          [100, 'PAID'],
+          [120, 'PAID'],
+          [80, 'PAID'],
+        ]);
+        expect(final.totals).toEqual({ fundedUsd: 300, releasedUsd: 300, feesUsd: 30 });
         expect((await handle.describe()).typedSearchAttributes.get(NextApprovalExpiry)).toBeUndefined();
 
         const calls = await stack.requests();
@@ -98,7 +112,12 @@ describe('engagement on the dev server with the real activities against the sand
           `lifecycle: ${events!.length} history events; ${calls.length} OpenTrain calls (minimum ${minimumCalls(3)})`,
         );
         expect(calls.length).toBe(minimumCalls(3));
-        await recordHistory(handle, 'lifecycle');
+        // The totals are the money that actually left the account (paid from credits here).
+        const { availableCents } = await stack.openTrain.getCredits();
+        expect(STARTING_CREDITS_CENTS - availableCents).toBe(
+          Math.round((final.totals.fundedUsd + final.totals.feesUsd) * 100),
+        );
+        await recordHistory(handle, 'lifecycle-refund-at-end');
       });
     } finally {
       await stack.close();
@@ -205,7 +224,7 @@ describe('engagement on the dev server with the real activities against the sand
         ]);
         expect(approvals.filter((a) => a.type === 'contract_end')).toHaveLength(1);
 
-        expect(final.totals).toEqual({ fundedUsd: 140, releasedUsd: 40, feesUsd: 10 + 9.95 + 4 });
+        expect(final.totals).toEqual({ fundedUsd: 40, releasedUsd: 40, feesUsd: 4 });
         await recordHistory(handle, 'commit-faults');
       });
     } finally {

@@ -1,10 +1,8 @@
-import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { EngagementState } from '../../../domain/engagement-view';
 import { engagementWorkflowId } from '../../../domain/ids';
 import type { EngagementInput } from '../../../domain/inputs';
 import { OpenTrainClient } from '../../../opentrain';
@@ -13,9 +11,8 @@ import { startSandbox, type RunningSandbox } from '../../../sandbox/server';
 import type { RecordedRequest } from '../../../sandbox/traffic';
 import { createEngagementWorker } from '../../../worker/create-worker';
 import type { engagementWorkflow } from '../../../workflows';
-import { approvalResolvedSignal, stateQuery } from '../../../workflows/messages';
-
-export type Handle = WorkflowHandleWithFirstExecutionRunId<typeof engagementWorkflow>;
+import { approvalResolvedSignal } from '../../../workflows/messages';
+import type { EngagementHandle } from './engagement-handle';
 
 /** The real worker (real activities, real OpenTrain client) against a fresh sandbox, on the dev server. */
 export class DevStack {
@@ -31,11 +28,11 @@ export class DevStack {
   static async start(
     env: TestWorkflowEnvironment,
     workflowBundle: WorkflowBundleWithSourceMap,
-    options: { approvalTtlMs?: number; name: string },
+    options: { approvalTtlMs?: number; name: string; creditsCents?: number },
   ): Promise<DevStack> {
     const sandbox = await startSandbox({ approvalTtlMs: options.approvalTtlMs });
     const control = new SandboxControl(sandbox.url);
-    const { token } = await control.createAccount({});
+    const { token } = await control.createAccount({ creditsCents: options.creditsCents });
     const openTrain = new OpenTrainClient({ baseUrl: sandbox.apiBaseUrl, token });
     const taskQueue = `engagements-${options.name}-${process.pid}`;
     const worker = await createEngagementWorker({
@@ -55,7 +52,7 @@ export class DevStack {
   async startEngagement(
     env: TestWorkflowEnvironment,
     input: Omit<EngagementInput, 'proposalId'>,
-  ): Promise<Handle> {
+  ): Promise<EngagementHandle> {
     const { proposalId } = await this.control.createProposal({ token: this.token });
     return env.client.workflow.start<typeof engagementWorkflow>('engagementWorkflow', {
       taskQueue: this.taskQueue,
@@ -65,7 +62,11 @@ export class DevStack {
   }
 
   /** The human confirms in the sandbox, then event ingestion signals the workflow (as the updates feed does). */
-  async confirm(handle: Handle, approvalId: string, body?: Parameters<SandboxControl['confirmApproval']>[1]) {
+  async confirm(
+    handle: EngagementHandle,
+    approvalId: string,
+    body?: Parameters<SandboxControl['confirmApproval']>[1],
+  ) {
     const approval = await this.control.confirmApproval(approvalId, body);
     await handle.signal(approvalResolvedSignal, { approvalId, status: approval.status });
   }
@@ -75,39 +76,23 @@ export class DevStack {
   }
 }
 
-/** Poll the `state` query until the predicate holds (real time). */
-export async function waitForState(
-  handle: Handle,
-  predicate: (s: EngagementState) => boolean,
-  timeoutMs = 20_000,
-): Promise<EngagementState> {
-  const deadline = Date.now() + timeoutMs;
-  let last: EngagementState | undefined;
-  while (Date.now() < deadline) {
-    last = await handle.query(stateQuery);
-    if (predicate(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`state never matched; last state: ${JSON.stringify(last, null, 2)}`);
-}
-
-export async function waitUntil(probe: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition never met');
-}
-
 export const HISTORIES_DIR = path.resolve(__dirname, '../../histories');
 
-/** With RECORD_HISTORIES=1, save the run's history (with its real workflowId) for the replay test. */
-export async function recordHistory(handle: Handle, name: string): Promise<void> {
+/**
+ * With RECORD_HISTORIES=1, save the run's history (with its real workflowId) for the replay test. A committed
+ * history is never overwritten: it stands for the runs still open in production, so a logic change goes behind
+ * `patched()` and its new behaviour is recorded under a new name.
+ */
+export async function recordHistory(handle: EngagementHandle, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
   const history = await handle.fetchHistory();
   await mkdir(HISTORIES_DIR, { recursive: true });
   const file = path.join(HISTORIES_DIR, `${name}.json`);
   const body = { workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) as unknown };
-  await writeFile(file, `${JSON.stringify(body, null, 1)}\n`);
+  try {
+    await writeFile(file, `${JSON.stringify(body, null, 1)}\n`, { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    console.log(`history ${name}.json is already recorded; kept as it is`);
+  }
 }

@@ -5,6 +5,7 @@ import type { HumanNotification } from '../../../activities/notifier';
 import type { PreconditionReport } from '../../../activities/preconditions';
 import type { Blocker } from '../../../domain/engagement-view';
 import type { ApprovalSnapshot, ContractSnapshot, MilestoneSnapshot } from '../../../domain/engagement-model';
+import { approvalSnapshot, contractSnapshot, milestoneSnapshot } from '../../domain/snapshot-fixtures';
 
 export const HOUR_MS = 60 * 60 * 1000;
 const TTL_MS = 72 * HOUR_MS;
@@ -31,18 +32,12 @@ export class FakeOpenTrain {
   readonly approvals = new Map<string, ApprovalSnapshot>();
   blockers: Blocker[] = [];
   hireOutcomes: HireOutcome[] = [];
+  /** Business errors the next funding requests answer with (then approvals again). */
+  fundingFailures: string[] = [];
   notAFit = false;
   /** How many contract reads fail (non-retryably) before they succeed again. */
   contractReadFailures = 0;
-  contract: ContractSnapshot = {
-    id: 'c_1',
-    status: 'active',
-    jobId: 'job_1',
-    proposalId: 'p_1',
-    trainer: { displayName: 'Maria G.', profilePath: '/profile/maria-g' },
-    jobDmConversationId: 'conv_1',
-    milestones: [],
-  };
+  contract: ContractSnapshot = contractSnapshot([]);
   /** Hooks a test can set to act in the middle of a call (e.g. signal before the activity returns). */
   onHireRequested?: (approval: ApprovalSnapshot) => Promise<void>;
   onNotify?: (n: HumanNotification) => Promise<void>;
@@ -65,21 +60,13 @@ export class FakeOpenTrain {
   private newApproval(type: string, at: number, extra: Partial<ApprovalSnapshot>): ApprovalSnapshot {
     this.seq += 1;
     const id = `apr_${this.seq}`;
-    const approval: ApprovalSnapshot = {
-      id,
-      type,
-      status: 'pending',
+    const approval = approvalSnapshot(id, type, 'pending', {
       contractId: null,
-      milestoneId: null,
-      jobId: 'job_1',
-      proposalId: null,
       approvalUrl: `https://sandbox.test/approvals/${id}`,
       expiresAt: new Date(at + TTL_MS).toISOString(),
-      resolvedAt: null,
-      result: null,
       createdAt: new Date(at).toISOString(),
       ...extra,
-    };
+    });
     this.approvals.set(id, approval);
     return approval;
   }
@@ -105,7 +92,7 @@ export class FakeOpenTrain {
     const milestone = this.contract.milestones.find((m) => m.id === approval.milestoneId);
     switch (approval.type) {
       case 'proposal_hire':
-        this.contract.milestones.push(this.milestone('m_1', 300_00, 'ACTIVE_FUNDED', 1));
+        this.contract.milestones.push(milestoneSnapshot('m_1', 300_00, 'ACTIVE_FUNDED', 1));
         return { hired: true, contractId: this.contract.id, jobId: 'job_1', freelancerUserId: 'u_1' };
       case 'milestone_fund':
         if (milestone) milestone.status = 'ACTIVE_FUNDED';
@@ -114,22 +101,11 @@ export class FakeOpenTrain {
         if (milestone) milestone.status = 'PAID';
         return { invoiceId: `inv_${approval.id}`, payoutTransactionId: `po_${approval.id}` };
       default:
+        // Unspent escrow is refunded, and refunded milestones drop out of the timeline (as the sandbox does).
         this.contract.status = 'ended';
+        this.contract.milestones = this.contract.milestones.filter((m) => m.status !== 'ACTIVE_FUNDED');
         return { contractEnded: true };
     }
-  }
-
-  milestone(id: string, amountCents: number, status: string, milestoneNumber: number): MilestoneSnapshot {
-    return {
-      id,
-      name: null,
-      description: `work ${id}`,
-      amountCents,
-      status,
-      dueDate: null,
-      invoiceId: null,
-      milestoneNumber,
-    };
   }
 
   pendingApprovalIds(): string[] {
@@ -149,7 +125,7 @@ export class FakeOpenTrain {
         if (outcome === 'payment_method_required')
           throw apiFailure('payment_method_required', { billingUrl: 'https://sandbox.test/billing' });
         if (outcome === 'already_accepted') {
-          this.contract.milestones.push(this.milestone('m_1', 300_00, 'ACTIVE_FUNDED', 1));
+          this.contract.milestones.push(milestoneSnapshot('m_1', 300_00, 'ACTIVE_FUNDED', 1));
           return { kind: 'already_hired' as const, contract: structuredClone(this.contract) };
         }
         const approval =
@@ -179,7 +155,7 @@ export class FakeOpenTrain {
       createMilestone: async (input) => {
         this.record('createMilestone', input);
         const m: MilestoneSnapshot = {
-          ...this.milestone(
+          ...milestoneSnapshot(
             `m_${this.contract.milestones.length + 1}`,
             input.amountCents,
             'NOT_FUNDED',
@@ -193,6 +169,8 @@ export class FakeOpenTrain {
       },
       requestFunding: async (input) => {
         const at = this.record('requestFunding', input);
+        const failure = this.fundingFailures.shift();
+        if (failure) throw apiFailure(failure, { billingUrl: 'https://sandbox.test/billing' });
         const approval =
           this.pendingFor('milestone_fund', input.milestoneId) ??
           this.newApproval('milestone_fund', at, { contractId: 'c_1', milestoneId: input.milestoneId });

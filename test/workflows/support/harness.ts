@@ -1,50 +1,54 @@
-import { temporal } from '@temporalio/proto';
-import { SearchAttributeType } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { EngagementState } from '../../../domain/engagement-view';
 import { engagementWorkflowId } from '../../../domain/ids';
-import { ENGAGEMENT_SEARCH_ATTRIBUTES } from '../../../domain/search-attributes';
-import { bundleEngagementWorkflows, createTimeSkippingEnv } from '../../support/temporal';
 import type { EngagementInput } from '../../../domain/inputs';
-import { approvalResolvedSignal, stateQuery } from '../../../workflows/messages';
 import type { engagementWorkflow } from '../../../workflows';
+import { approvalResolvedSignal } from '../../../workflows/messages';
+import { bundleEngagementWorkflows, createTimeSkippingEnv } from '../../support/temporal';
+import { waitForState, type EngagementHandle } from './engagement-handle';
 import type { FakeOpenTrain } from './fake-opentrain';
 
-export type EngagementHandle = WorkflowHandleWithFirstExecutionRunId<typeof engagementWorkflow>;
+export interface TimeSkippingSuite {
+  /** The suite's time-skipping server (available inside tests). */
+  readonly env: TestWorkflowEnvironment;
+  /** Run one engagement on its own task queue with the fake's activities, for the duration of `body`. */
+  run(
+    fake: FakeOpenTrain,
+    input: Partial<EngagementInput>,
+    body: (handle: EngagementHandle) => Promise<void>,
+  ): Promise<void>;
+}
 
 let counter = 0;
 
-const INDEXED_TYPE: Record<string, temporal.api.enums.v1.IndexedValueType> = {
-  [SearchAttributeType.KEYWORD]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-  [SearchAttributeType.DATETIME]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-};
-
-/** The time-skipping server knows no custom search attributes until they are added (as on any namespace). */
-async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(
-      ENGAGEMENT_SEARCH_ATTRIBUTES.map((k) => [k.name, INDEXED_TYPE[k.type]!]),
-    ),
+/**
+ * Sets up a test file: one time-skipping server and the engagement workflows bundled once (beforeAll), torn down
+ * afterAll. Call it at the top of the file.
+ */
+export function timeSkippingSuite(): TimeSkippingSuite {
+  let started: { env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap } | undefined;
+  beforeAll(async () => {
+    const [env, bundle] = await Promise.all([createTimeSkippingEnv(), bundleEngagementWorkflows()]);
+    started = { env, bundle };
+  }, 120_000);
+  afterAll(async () => {
+    await started?.env.teardown();
   });
+  const current = () => {
+    if (!started) throw new Error('the time-skipping server is not started (use it inside tests)');
+    return started;
+  };
+  return {
+    get env() {
+      return current().env;
+    },
+    run: (fake, input, body) => runEngagement(current(), fake, input, body),
+  };
 }
 
-/** A time-skipping server with our search attributes, and the engagement workflows bundled. */
-export async function timeSkippingSetup(): Promise<{
-  env: TestWorkflowEnvironment;
-  bundle: WorkflowBundleWithSourceMap;
-}> {
-  const [env, bundle] = await Promise.all([createTimeSkippingEnv(), bundleEngagementWorkflows()]);
-  await registerSearchAttributes(env);
-  return { env, bundle };
-}
-
-/** Run one engagement on its own task queue with the fake's activities, for the duration of `body`. */
-export async function runEngagement(
-  env: TestWorkflowEnvironment,
-  workflowBundle: WorkflowBundleWithSourceMap,
+async function runEngagement(
+  { env, bundle }: { env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap },
   fake: FakeOpenTrain,
   input: Partial<EngagementInput>,
   body: (handle: EngagementHandle) => Promise<void>,
@@ -55,7 +59,7 @@ export async function runEngagement(
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowBundle,
+    workflowBundle: bundle,
     activities: fake.activities(),
   });
   await worker.runUntil(async () => {
@@ -71,22 +75,6 @@ export async function runEngagement(
       await handle.terminate('test finished').catch(() => undefined);
     }
   });
-}
-
-/** Poll the `state` query (real time, no skipping) until the predicate holds. */
-export async function waitForState(
-  handle: EngagementHandle,
-  predicate: (s: EngagementState) => boolean,
-  timeoutMs = 15_000,
-): Promise<EngagementState> {
-  const deadline = Date.now() + timeoutMs;
-  let last: EngagementState | undefined;
-  while (Date.now() < deadline) {
-    last = await handle.query(stateQuery);
-    if (predicate(last)) return last;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`state never matched; last state: ${JSON.stringify(last, null, 2)}`);
 }
 
 /** The human confirms (or declines) and event ingestion tells the workflow, as the updates feed would. */
