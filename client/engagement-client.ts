@@ -252,8 +252,15 @@ export class EngagementClient {
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         const cause = err.cause;
-        const failureType = cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
-        throw new UpdateRejectedError(id, operation, cause?.message ?? err.message, failureType);
+        const failure = cause instanceof ApplicationFailure ? cause : undefined;
+        const [details] = failure?.details ?? [];
+        throw new UpdateRejectedError(
+          id,
+          operation,
+          cause?.message ?? err.message,
+          failure?.type ?? undefined,
+          isRecord(details) ? details : undefined,
+        );
       }
       if (err instanceof WorkflowNotFoundError) {
         // The server says "not found" both for unknown ids and for finished workflows; tell them apart.
@@ -268,4 +275,8 @@ export class EngagementClient {
       throw err;
     }
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -23,6 +23,8 @@ export class UpdateRejectedError extends Error {
     readonly reason: string,
     /** The failure type the workflow chose, e.g. `InputValidationError` or a guard's name. */
     readonly failureType?: string,
+    /** Structured facts the workflow attached, e.g. OpenTrain's `billingUrl` or the `createdMilestone`. */
+    readonly details?: Record<string, unknown>,
   ) {
     super(`${operation} rejected by ${engagementId}: ${reason}`);
   }

@@ -27,7 +27,13 @@ export function handleApiError(
     // Our schemas already passed; if the workflow still calls the input invalid, say 422, else it is the
     // engagement's state that refuses (unknown milestone, not funded, over budget, ended): 409.
     const status = error.failureType === 'InputValidationError' ? 422 : 409;
-    return send(reply, status, { error: error.message, code: 'REJECTED', reason: error.reason });
+    return send(reply, status, {
+      error: error.message,
+      code: 'REJECTED',
+      reason: error.reason,
+      ...(error.failureType ? { failureType: error.failureType } : {}),
+      ...(error.details ? { details: error.details } : {}),
+    });
   }
   const status = error.statusCode ?? 500;
   if (status < 500)

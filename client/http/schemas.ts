@@ -11,6 +11,10 @@ export const errorBodySchema = z.object({
   fields: z.array(z.object({ in: z.string().optional(), path: z.string(), message: z.string() })).optional(),
   /** The workflow's own words, for 409/422. */
   reason: z.string().optional(),
+  /** The workflow's failure type (a guard such as `budget_exceeded`, or OpenTrain's `details.reason`), for 409/422. */
+  failureType: z.string().optional(),
+  /** Structured facts attached by the workflow, e.g. `billingUrl` or the `createdMilestone`, for 409/422. */
+  details: z.record(z.string(), z.unknown()).optional(),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 

@@ -66,6 +66,10 @@ export function fakeEngagements(): jest.Mocked<EngagementOperations> {
         throw new UpdateRejectedError(id, 'fundMilestone', 'would exceed the budget');
       if (milestoneId === 'm_bad')
         throw new UpdateRejectedError(id, 'fundMilestone', 'bad', 'InputValidationError');
+      if (milestoneId === 'm_no_card')
+        throw new UpdateRejectedError(id, 'fundMilestone', 'no payment method', 'payment_method_required', {
+          billingUrl: 'http://127.0.0.1:4010/billing',
+        });
       return { ...milestone, id: milestoneId, fundApprovalId: 'apr_fund_2' };
     }),
     releaseMilestone: jest.fn(

@@ -145,6 +145,16 @@ describe('routes', () => {
       headers: auth,
     });
     expect(bad.statusCode).toBe(422);
+    const noCard = await inject({
+      method: 'POST',
+      url: `/engagements/${KNOWN_ID}/milestones/m_no_card/fund`,
+      headers: auth,
+    });
+    expect(noCard.statusCode).toBe(409);
+    expect(noCard.json()).toMatchObject({
+      failureType: 'payment_method_required',
+      details: { billingUrl: 'http://127.0.0.1:4010/billing' },
+    });
     const ended = await inject({ method: 'POST', url: `/engagements/${ENDED_ID}/end`, headers: auth });
     expect(ended.statusCode).toBe(409);
     expect(ended.json().reason).toBe('the engagement has ended');
