@@ -17,14 +17,13 @@ export type EngagementOpenTrain = Pick<
   | 'endContract'
 >;
 
-/** Everything the worker hands to the activities. The OpenTrain token lives inside `openTrain` and nowhere else. */
-export interface ActivityDeps {
-  openTrain: OpenTrainClient;
+export interface EngagementActivityDeps {
+  openTrain: EngagementOpenTrain;
   /** Where human notifications go besides the log line; the worker builds it from NOTIFY_WEBHOOK_URL. */
   notifier?: Notifier;
 }
 
-export interface EngagementActivityDeps {
-  openTrain: EngagementOpenTrain;
-  notifier?: Notifier;
+/** Everything the worker hands to the activities. The OpenTrain token lives inside `openTrain` and nowhere else. */
+export interface ActivityDeps extends EngagementActivityDeps {
+  openTrain: OpenTrainClient;
 }

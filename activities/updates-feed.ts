@@ -70,7 +70,7 @@ export function createUpdatesFeedActivities({ openTrain }: UpdatesFeedDeps) {
       const contract = await orNullWhenNotFound((options) =>
         openTrain.getContract(input.contractId, options),
       );
-      return contract && { proposalId: typeof contract.proposalId === 'string' ? contract.proposalId : null };
+      return contract && { proposalId: contract.proposalId };
     },
   };
 }

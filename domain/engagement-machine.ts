@@ -25,7 +25,7 @@ import {
   type PendingApprovalRecord,
 } from './engagement-model';
 import type { EngagementPolicy } from './inputs';
-import { fundChargeCents, hireChargeCents, INITIATION_FEE_CENTS, marketplaceFeeCents } from './money';
+import { formatCents, fundChargeCents, hireChargeCents } from './money';
 import type { Phase } from './phases';
 import { TERMINAL_PHASES } from './phases';
 
@@ -135,10 +135,6 @@ export class EngagementMachine {
     this.setPhase(now, 'blocked');
     if (changed) this.record(now, 'blocked', blockers.map((b) => `${b.kind}: ${b.message}`).join(' | '));
     return changed;
-  }
-
-  get blockers(): readonly Blocker[] {
-    return this.s.blockers;
   }
 
   isBlockedOn(kind: string): boolean {
@@ -646,11 +642,6 @@ export class EngagementMachine {
     this.record(now, 'retry', `${item.action}${item.milestoneId ? ` ${item.milestoneId}` : ''}`);
   }
 
-  /** The fund/release the item waits for may be asked again with its retry counter reset. */
-  parkedFor(action: ApprovalAction, milestoneId?: string): ParkedItem | undefined {
-    return this.s.parked.find((p) => p.action === action && p.milestoneId === milestoneId);
-  }
-
   // ---------- the approvalResolved signal ----------
 
   noteResolution(approvalId: string, status: string): SignalOutcome {
@@ -675,26 +666,7 @@ export class EngagementMachine {
     delete this.s.signalled[approvalId];
   }
 
-  // ---------- money totals and search attributes ----------
-
-  /**
-   * The money of the engagement (see `totals` in engagement-view.ts): milestones funded and not refunded or
-   * cancelled — in escrow now, or paid out — and the fees charged for them.
-   * [INFERENCE] A refund returns a milestone's whole charge, fees included (for the hire's milestone also the
-   * $9.95 initiation fee, which was charged with it), as the sandbox's HOLD_RELEASE of the escrow hold does.
-   */
-  totalsCents(): { fundedCents: number; releasedCents: number; feesCents: number } {
-    let fundedCents = 0;
-    let releasedCents = 0;
-    let feesCents = 0;
-    for (const m of this.s.milestones) {
-      if (!m.fundedAt || isWithdrawn(m.status)) continue;
-      fundedCents += m.amountCents;
-      feesCents += marketplaceFeeCents(m.amountCents) + (m.viaHire ? INITIATION_FEE_CENTS : 0);
-      if (m.releasedAt) releasedCents += m.amountCents;
-    }
-    return { fundedCents, releasedCents, feesCents };
-  }
+  // ---------- search attributes ----------
 
   /** Earliest `expiresAt` among pending approvals (NextApprovalExpiry), undefined when none is pending. */
   nextApprovalExpiry(): string | undefined {
@@ -709,10 +681,6 @@ function pickEvidence(result: Record<string, unknown>, keys: (keyof MilestoneEvi
     if (typeof value === 'string') out[key] = value;
   }
   return out;
-}
-
-export function formatCents(cents: number): string {
-  return `$${(cents / 100).toFixed(2)}`;
 }
 
 function structuredCloneJson<T>(value: T): T {

@@ -1,11 +1,11 @@
-import type { EngagementSnapshot } from './engagement-model';
+import { isWithdrawn } from './engagement-milestone-status';
+import type { EngagementSnapshot, MilestoneRecord } from './engagement-model';
 import type { EngagementState, MilestoneView } from './engagement-view';
-import { EngagementMachine } from './engagement-machine';
-import { centsToUsd } from './money';
+import { centsToUsd, INITIATION_FEE_CENTS, marketplaceFeeCents } from './money';
 
 /** The one place where the internal state (cents) becomes the public `state` query view (dollars). */
 export function toEngagementState(snapshot: EngagementSnapshot): EngagementState {
-  const totals = EngagementMachine.restore(snapshot).totalsCents();
+  const totals = totalsCents(snapshot.milestones);
   return {
     engagementId: snapshot.engagementId,
     phase: snapshot.phase,
@@ -24,17 +24,7 @@ export function toEngagementState(snapshot: EngagementSnapshot): EngagementState
       attempt: p.attempt,
     })),
     parked: snapshot.parked.map((p) => ({ ...p })),
-    milestones: snapshot.milestones.map((m): MilestoneView => ({
-      id: m.id,
-      name: m.name,
-      description: m.description,
-      amountUsd: centsToUsd(m.amountCents),
-      status: m.status,
-      dueDate: m.dueDate,
-      fundApprovalId: m.fundApprovalId,
-      releaseApprovalId: m.releaseApprovalId,
-      evidence: m.evidence ? { ...m.evidence } : undefined,
-    })),
+    milestones: snapshot.milestones.map(toMilestoneView),
     budgetUsd: snapshot.budgetCents === undefined ? undefined : centsToUsd(snapshot.budgetCents),
     totals: {
       fundedUsd: centsToUsd(totals.fundedCents),
@@ -45,4 +35,41 @@ export function toEngagementState(snapshot: EngagementSnapshot): EngagementState
     history: snapshot.history.map((h) => ({ ...h })),
     updatedAt: snapshot.updatedAt,
   };
+}
+
+export function toMilestoneView(m: MilestoneRecord): MilestoneView {
+  return {
+    id: m.id,
+    name: m.name,
+    description: m.description,
+    amountUsd: centsToUsd(m.amountCents),
+    status: m.status,
+    dueDate: m.dueDate,
+    fundApprovalId: m.fundApprovalId,
+    releaseApprovalId: m.releaseApprovalId,
+    evidence: m.evidence ? { ...m.evidence } : undefined,
+  };
+}
+
+/**
+ * The money of the engagement (see `totals` in engagement-view.ts): milestones funded and not refunded or
+ * cancelled — in escrow now, or paid out — and the fees charged for them.
+ * [INFERENCE] A refund returns a milestone's whole charge, fees included (for the hire's milestone also the
+ * $9.95 initiation fee, which was charged with it), as the sandbox's HOLD_RELEASE of the escrow hold does.
+ */
+function totalsCents(milestones: readonly MilestoneRecord[]): {
+  fundedCents: number;
+  releasedCents: number;
+  feesCents: number;
+} {
+  let fundedCents = 0;
+  let releasedCents = 0;
+  let feesCents = 0;
+  for (const m of milestones) {
+    if (!m.fundedAt || isWithdrawn(m.status)) continue;
+    fundedCents += m.amountCents;
+    feesCents += marketplaceFeeCents(m.amountCents) + (m.viaHire ? INITIATION_FEE_CENTS : 0);
+    if (m.releasedAt) releasedCents += m.amountCents;
+  }
+  return { fundedCents, releasedCents, feesCents };
 }

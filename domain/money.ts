@@ -17,6 +17,11 @@ export function centsToUsd(cents: number): number {
   return Math.round(cents) / 100;
 }
 
+/** "$1234.50": amounts in the engagement's history and in what the human is told. */
+export function formatCents(cents: number): string {
+  return `$${centsToUsd(cents).toFixed(2)}`;
+}
+
 /**
  * [GAP] REFERENCE §5.5 does not state the rounding of the 10% fee on odd cents; we round half up
  * to the cent, the most common card-processor convention.

@@ -7,6 +7,7 @@ export {
   type OpenTrainClientOptions,
 } from './config';
 export { OpenTrainApiError, OpenTrainConfigError, OpenTrainResponseError } from './errors';
+export { TOKEN_ENV_NAMES } from './gaps';
 export { OPENTRAIN_EVENT_TYPES, isOpenTrainEventType, type OpenTrainEventType } from './event-types';
 export type { RequestOptions } from './http';
 export type {

@@ -1,4 +1,4 @@
-import { fundChargeCents, hireChargeCents } from '../domain/money';
+import { centsToUsd, fundChargeCents, hireChargeCents } from '../domain/money';
 import type { SandboxContext } from './context';
 import { conflict } from './errors';
 import { BILLING_PATH, MILESTONE_STATUS, RELEASE_ESCROW_ON_END } from './gaps';
@@ -29,7 +29,7 @@ export function planConfirmedAction(ctx: SandboxContext, approval: Approval, edi
 export function paymentMethodRequired(ctx: SandboxContext, chargeCents: number) {
   return conflict(
     'payment_method_required',
-    `No payment method on file and the credit balance does not cover ${(chargeCents / 100).toFixed(2)} USD (milestone + fees).`,
+    `No payment method on file and the credit balance does not cover ${centsToUsd(chargeCents).toFixed(2)} USD (milestone + fees).`,
     { billingUrl: `${ctx.origin()}${BILLING_PATH}` },
   );
 }

@@ -1,5 +1,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { fundChargeCents, hireChargeCents, INITIATION_FEE_CENTS, marketplaceFeeCents } from '../domain/money';
+import {
+  centsToUsd,
+  fundChargeCents,
+  hireChargeCents,
+  INITIATION_FEE_CENTS,
+  marketplaceFeeCents,
+} from '../domain/money';
 import { confirmApproval, declineApproval, readApproval } from './approvals';
 import type { SandboxContext } from './context';
 import { ApiError, parseOr400 } from './errors';
@@ -22,7 +28,7 @@ const TITLES: Record<Approval['type'], string> = {
 };
 
 const usd = (cents: number): string =>
-  (cents / 100).toLocaleString('en-US', { style: 'currency', currency: 'USD' });
+  centsToUsd(cents).toLocaleString('en-US', { style: 'currency', currency: 'USD' });
 
 function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(
@@ -68,7 +74,7 @@ function hireFields(approval: Approval): string {
   const terms = approval.terms;
   if (!terms) return '';
   return `<fieldset><legend>First milestone</legend>
-<label>Amount (USD) <input name="amount" type="number" step="0.01" min="0.01" value="${(terms.amountCents / 100).toFixed(2)}" required></label>
+<label>Amount (USD) <input name="amount" type="number" step="0.01" min="0.01" value="${centsToUsd(terms.amountCents).toFixed(2)}" required></label>
 <label>Name <input name="name" value="${escapeHtml(terms.name)}"></label>
 <label>Description <textarea name="description">${escapeHtml(terms.description)}</textarea></label>
 <label>Due date <input name="dueDate" type="date" value="${escapeHtml(terms.dueDate?.slice(0, 10) ?? '')}"></label>

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseInput } from '../domain/validation';
 import { SandboxControl } from './control-client';
 import { WEBHOOK_RETRY_DELAYS_MS } from './gaps';
 import { startSandbox } from './server';
@@ -15,13 +16,7 @@ const envSchema = z.object({
 });
 
 async function main(): Promise<void> {
-  const parsed = envSchema.safeParse(process.env);
-  if (!parsed.success) {
-    throw new Error(
-      `Invalid sandbox environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  }
-  const env = parsed.data;
+  const env = parseInput(envSchema, process.env, 'sandbox environment');
   const sandbox = await startSandbox({
     host: env.SANDBOX_HOST,
     port: env.SANDBOX_PORT,

@@ -1,7 +1,7 @@
 /** Counting the OpenTrain calls the sandbox recorded, per endpoint, for the demo's and the benchmark's reports. */
 
 /** `GET /api/public/v1/approvals/apr_1f…?x=1` → `GET /approvals/:id`, so calls to one endpoint count together. */
-export function endpointOf(call: { method: string; path: string }): string {
+function endpointOf(call: { method: string; path: string }): string {
   const path = (call.path.split('?')[0] ?? '')
     .replace('/api/public/v1', '')
     .replace(/\/[a-z]+_[A-Za-z0-9]+/g, '/:id');
@@ -11,7 +11,10 @@ export function endpointOf(call: { method: string; path: string }): string {
 /** Calls per endpoint, in order of first appearance. */
 export function countByEndpoint(calls: { method: string; path: string }[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const call of calls) counts.set(endpointOf(call), (counts.get(endpointOf(call)) ?? 0) + 1);
+  for (const call of calls) {
+    const endpoint = endpointOf(call);
+    counts.set(endpoint, (counts.get(endpoint) ?? 0) + 1);
+  }
   return counts;
 }
 

@@ -3,8 +3,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, relative, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { temporalSettingsFromEnv } from '../client/connection';
 import { startApiService } from '../client/http/serve';
-import { OpenTrainClient } from '../opentrain';
+import { OpenTrainClient, TOKEN_ENV_NAMES } from '../opentrain';
 import { SandboxControl } from '../sandbox/control-client';
 import { startSandbox } from '../sandbox/server';
 import { createEngagementWorker } from '../worker/create-worker';
@@ -73,7 +74,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     // 1. Temporal: an explicit address, a dev server already listening, or our own.
-    const namespace = env.TEMPORAL_NAMESPACE || 'default';
+    const { namespace } = temporalSettingsFromEnv(env);
     let temporalAddress = env.TEMPORAL_ADDRESS || `127.0.0.1:${options.temporalPort ?? 7233}`;
     let temporalUiUrl: string | undefined;
     if (env.TEMPORAL_ADDRESS || (await temporalIsUp(temporalAddress))) {
@@ -94,7 +95,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let openTrain: OpenTrainClient;
     let sandboxUrl: string | undefined;
     let sandboxToken: string | undefined;
-    if (env.OPENTRAIN_API_TOKEN || env.OT_API_TOKEN) {
+    if (TOKEN_ENV_NAMES.some((name) => env[name])) {
       openTrain = OpenTrainClient.fromEnv(env);
     } else {
       const sandbox = await startSandbox({

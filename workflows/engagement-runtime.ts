@@ -8,12 +8,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Blocker, EngagementState, MilestoneView } from '../domain/engagement-view';
-import { EngagementMachine, formatCents } from '../domain/engagement-machine';
+import type { EngagementMachine } from '../domain/engagement-machine';
 import type { ApprovalSnapshot, ContractSnapshot, PendingApprovalRecord } from '../domain/engagement-model';
 import { EngagementRuleError } from '../domain/engagement-errors';
-import { toEngagementState } from '../domain/engagement-projection';
+import { toEngagementState, toMilestoneView } from '../domain/engagement-projection';
 import type { AddMilestoneInput, RetryInput } from '../domain/inputs';
-import { hireChargeCents, usdToCents } from '../domain/money';
+import { formatCents, hireChargeCents, usdToCents } from '../domain/money';
 import { awaitApproval, type ApprovalWaitHooks } from './approval-wait';
 import { notifyActivities, openTrainActivities } from './engagement-activities';
 import { createdButNotFunded, failureInfo } from './failures';
@@ -63,10 +63,10 @@ export class EngagementRuntime {
   }
 
   milestoneView(milestoneId: string): MilestoneView {
-    const view = this.state().milestones.find((m) => m.id === milestoneId);
-    if (!view)
+    const record = this.machine.milestone(milestoneId);
+    if (!record)
       throw ApplicationFailure.nonRetryable(`milestone ${milestoneId} is unknown`, 'unknown_milestone');
-    return view;
+    return toMilestoneView(record);
   }
 
   /** Count an activity as in flight while it runs: continue-as-new waits until nothing is. */

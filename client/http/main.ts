@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseInput } from '../../domain/validation';
 import { OpenTrainClient } from '../../opentrain';
 import { connectEngagementClient, temporalSettingsFromEnv } from '../connection';
 import { startApiService } from './serve';
@@ -18,13 +19,11 @@ const envSchema = z.object({
 
 async function main(): Promise<void> {
   // Compose passes unset variables as empty strings; treat them as unset.
-  const parsed = envSchema.safeParse(
+  const env = parseInput(
+    envSchema,
     Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')),
+    'environment',
   );
-  if (!parsed.success) {
-    throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  }
-  const env = parsed.data;
   const { client, close: closeTemporal } = await connectEngagementClient(temporalSettingsFromEnv());
   const webhooksOn = Boolean(env.PUBLIC_WEBHOOK_URL || env.OPENTRAIN_WEBHOOK_SECRET);
   // The OpenTrain token is needed here only to register the webhook; otherwise it stays in the worker.

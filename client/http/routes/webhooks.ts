@@ -13,9 +13,6 @@ export interface WebhookReceiverOptions {
   dedupeCapacity?: number;
 }
 
-/** REFERENCE §6.2 suggests 300 s; both directions, since a clock running ahead is as suspect as a replay. */
-const SIGNATURE_TOLERANCE_SEC = 300;
-
 /**
  * [GAP] §6.2: a 4xx counts toward OpenTrain's auto-disable, yet "a 400 on bad signature is acceptable". We answer
  * 400 to forged or stale deliveries (and log them): forgeries do not come from OpenTrain, so they cannot count
@@ -65,7 +62,8 @@ export function webhookRoutes(options: WebhookReceiverOptions): FastifyPluginAsy
           rawBody,
           header: header(request.headers['x-opentrain-signature']),
           secret,
-          toleranceSec: options.toleranceSec ?? SIGNATURE_TOLERANCE_SEC,
+          // Unset: the client's documented default (300 s, both directions; opentrain/gaps.ts).
+          toleranceSec: options.toleranceSec,
         });
         if (!verdict.ok) {
           request.log.warn({ deliveryId, reason: verdict.reason }, 'rejected OpenTrain webhook delivery');
