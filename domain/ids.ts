@@ -6,9 +6,5 @@ export function engagementWorkflowId(proposalId: string): string {
   return `engagement-${proposalId}`;
 }
 
-export function proposalIdOf(engagementId: string): string | undefined {
-  return engagementId.startsWith('engagement-') ? engagementId.slice('engagement-'.length) : undefined;
-}
-
 /** The one workflow that owns the OpenTrain `/updates` cursor. */
 export const UPDATES_FEED_WORKFLOW_ID = 'opentrain-updates-feed';

@@ -11,6 +11,5 @@ export const phaseSchema = z.enum([
   'failed',
 ]);
 export type Phase = z.infer<typeof phaseSchema>;
-export const PHASES = phaseSchema.options;
 
 export const TERMINAL_PHASES: readonly Phase[] = ['ended', 'failed'];
