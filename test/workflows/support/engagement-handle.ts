@@ -17,20 +17,30 @@ export async function waitUntil(probe: () => Promise<boolean>, timeoutMs = 20_00
   throw new Error('condition never met');
 }
 
-/** Poll the `state` query until the predicate holds; the last state seen explains a timeout. */
+/**
+ * Poll the `state` query until the predicate holds. A query that fails (e.g. a worker busy under CI load) is
+ * asked again; on timeout the last state and the last query error explain why.
+ */
 export async function waitForState(
   handle: EngagementHandle,
   predicate: (s: EngagementState) => boolean,
   timeoutMs = 20_000,
 ): Promise<EngagementState> {
   let last: EngagementState | undefined;
+  let lastError: unknown;
   try {
     await waitUntil(async () => {
-      last = await handle.query(stateQuery);
+      try {
+        last = await handle.query(stateQuery);
+      } catch (err) {
+        lastError = err;
+        return false;
+      }
       return predicate(last);
     }, timeoutMs);
   } catch {
-    throw new Error(`state never matched; last state: ${JSON.stringify(last, null, 2)}`);
+    const why = lastError instanceof Error ? `; last query error: ${lastError.message}` : '';
+    throw new Error(`state never matched${why}; last state: ${JSON.stringify(last, null, 2)}`);
   }
   return last as EngagementState;
 }
