@@ -10,8 +10,8 @@ import { createEngagementWorker } from './create-worker';
  * from the environment (OPENTRAIN_API_BASE_URL, OPENTRAIN_API_TOKEN); the token stays in this process.
  */
 async function main(): Promise<void> {
-  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const address = process.env.TEMPORAL_ADDRESS || '127.0.0.1:7233';
+  const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
   const openTrain = OpenTrainClient.fromEnv();
   const connection = await NativeConnection.connect({ address });
   try {
