@@ -8,13 +8,17 @@ export type EngagementRuleCode =
   | 'budget_exceeded'
   | 'already_in_progress'
   | 'nothing_to_retry'
-  | 'already_hired';
+  | 'already_hired'
+  | 'approvals_in_flight'
+  | 'idempotency_key_mismatch';
 
 export class EngagementRuleError extends Error {
   override readonly name = 'EngagementRuleError';
   constructor(
     readonly code: EngagementRuleCode,
     message: string,
+    /** Structured facts for the caller, e.g. the open intents that block an end. */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }

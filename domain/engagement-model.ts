@@ -1,4 +1,5 @@
 import type { Blocker, HistoryEntry, ParkedItem, ApprovalKind } from './engagement-view';
+import type { IntentRecord } from './intents';
 import type { EngagementPolicy } from './inputs';
 import type { Phase } from './phases';
 
@@ -74,6 +75,8 @@ export interface PendingApprovalRecord {
   remindersSentMs: number[];
   /** The fallback poll's current interval, carried so a new run does not start polling fast again. */
   pollIntervalMs?: number;
+  /** The intent that asked for it (absent for the hire, which the engagement itself requests). */
+  intentKey?: string;
 }
 
 export interface MilestoneEvidence {
@@ -141,6 +144,10 @@ export interface EngagementSnapshot {
   inFlight: string[];
   recheckRequested: boolean;
   contractStale: boolean;
+  /** Every caller's request under its key (docs/intents.md); absent in snapshots carried by older runs. */
+  intents?: IntentRecord[];
+  /** The hire request was sent with the "Not a fit" override and OpenTrain still asked for it: not sent again. */
+  notFitOverrideRefused?: boolean;
   history: HistoryEntry[];
   updatedAt: string;
 }

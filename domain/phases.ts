@@ -9,7 +9,9 @@ export const phaseSchema = z.enum([
   'awaiting_end_approval',
   'ended',
   'failed',
+  /** Cancelled by its operator: nothing more is sent; the final state lists the approvals still open. */
+  'cancelled',
 ]);
 export type Phase = z.infer<typeof phaseSchema>;
 
-export const TERMINAL_PHASES: readonly Phase[] = ['ended', 'failed'];
+export const TERMINAL_PHASES: readonly Phase[] = ['ended', 'failed', 'cancelled'];

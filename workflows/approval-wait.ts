@@ -7,7 +7,9 @@ import {
 } from '../domain/engagement-approval-schedule';
 import type { ApprovalSnapshot, PendingApprovalRecord } from '../domain/engagement-model';
 import type { EngagementPolicy } from '../domain/inputs';
+import { isAccessFailure } from '../domain/money-move';
 import { notifyActivities, pollActivities } from './engagement-activities';
+import { failureInfo, type FailureInfo } from './failures';
 
 /** What the wait needs from the engagement: its signal inbox, its bookkeeping and its activity tracking. */
 export interface ApprovalWaitHooks {
@@ -23,8 +25,13 @@ export interface ApprovalWaitHooks {
   describe(pending: PendingApprovalRecord): string;
   /** Runs an activity while counting it as in flight (continue-as-new waits until none is). */
   track<T>(key: string, run: () => Promise<T>): Promise<T>;
-  /** True when the run should continue-as-new: the wait then returns and the approval stays pending in state. */
-  shouldYield?: () => boolean;
+  /**
+   * True when the wait should stop: the run continues-as-new (the approval stays pending in state), or the
+   * approval was closed by someone else (the contract ended).
+   */
+  shouldYield?: (pending: PendingApprovalRecord) => boolean;
+  /** The token may not read the approval (401/403/404): resolves once a human says access is fixed. */
+  accessDenied(failure: FailureInfo): Promise<void>;
 }
 
 export type ApprovalWaitResult = { kind: 'resolved'; approval: ApprovalSnapshot } | { kind: 'yielded' };
@@ -55,7 +62,7 @@ export async function awaitApproval(
   let expiryReadDue = true;
 
   for (;;) {
-    if (hooks.shouldYield?.()) return { kind: 'yielded' };
+    if (hooks.shouldYield?.(pending)) return { kind: 'yielded' };
     const now = Date.now();
 
     const dueReminders = dueReminderOffsets(window, now, policy, pending.remindersSentMs);
@@ -87,7 +94,7 @@ export async function awaitApproval(
       nextReminderAtMs(window, now, policy, pending.remindersSentMs) ?? Number.POSITIVE_INFINITY,
     );
     await condition(
-      () => hooks.signalled(id) !== undefined || Boolean(hooks.shouldYield?.()),
+      () => hooks.signalled(id) !== undefined || Boolean(hooks.shouldYield?.(pending)),
       Math.max(1, wakeAtMs - now),
     );
   }
@@ -98,7 +105,13 @@ async function read(hooks: ApprovalWaitHooks, approvalId: string): Promise<Appro
     return await hooks.track(`poll:${approvalId}`, () => pollActivities.fetchApproval({ approvalId }));
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
-    // A failed read is followed by the next poll; the approval is still tracked in state.
+    const info = failureInfo(err);
+    // Revoked token, lost scope, unknown id: polling again changes nothing until a human fixes access.
+    if (isAccessFailure(info)) {
+      await hooks.accessDenied(info);
+      return undefined;
+    }
+    // A transient failure is followed by the next poll; the approval is still tracked in state.
     log.warn('approval read failed; polling again later', {
       approvalId,
       error: err.cause?.message ?? err.message,

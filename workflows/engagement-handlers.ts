@@ -1,5 +1,6 @@
-import { log, setHandler } from '@temporalio/workflow';
+import { currentUpdateInfo, log, setHandler, uuid4 } from '@temporalio/workflow';
 import type { z } from 'zod';
+import { EngagementRuleError } from '../domain/engagement-errors';
 import {
   addMilestoneInputSchema,
   approvalResolvedSchema,
@@ -10,9 +11,17 @@ import {
   recheckPreconditionsInputSchema,
   retryInputSchema,
 } from '../domain/inputs';
-import type { EngagementState, MilestoneView } from '../domain/engagement-view';
-import { usdToCents } from '../domain/money';
+import {
+  fingerprintOf,
+  idempotencyKeySchema,
+  lookupIntent,
+  mismatchFailure,
+  openIntent,
+  pruneIntents,
+  type IntentRecord,
+} from '../domain/intents';
 import { parseInput } from '../domain/validation';
+import { engagementOperations, type Operation } from './engagement-operations';
 import type { EngagementRuntime } from './engagement-runtime';
 import { toUpdateFailure, validating } from './failures';
 import {
@@ -35,68 +44,103 @@ import {
 } from './messages';
 
 /**
- * One operation, offered both as an update (validated synchronously so a rejected call leaves no trace in
- * history) and as a fire-and-forget signal (invalid input is dropped and logged).
+ * The doors into the workflow. Every operation is an intent under a key: an update's key is its updateId
+ * (which the client sets to the caller's idempotency key), a signal's the optional `idempotencyKey` of its
+ * argument. A repeated key answers the first outcome and causes nothing; the same key with other arguments is
+ * refused (`idempotency_key_mismatch`). Updates are validated synchronously, so a refused one leaves no trace.
  */
-interface Operation<S extends z.ZodType, R> {
-  schema: S;
-  /** The state guards that can be known synchronously. */
-  guard(input: z.output<S>): void;
-  run(input: z.output<S>): Promise<R>;
-}
-
-/** Thin handlers: parse, guard, delegate to the runtime. */
 export function registerEngagementHandlers(runtime: EngagementRuntime): void {
   const m = runtime.machine;
+  const ops = engagementOperations(runtime);
 
   setHandler(stateQuery, () => runtime.state());
 
-  const addMilestone: Operation<typeof addMilestoneInputSchema, MilestoneView> = {
-    schema: addMilestoneInputSchema,
-    guard: (input) => m.checkAddMilestone(usdToCents(input.amountUsd), input.fund ?? false),
-    run: (input) => runtime.addMilestone(input),
-  };
-  const fund: Operation<typeof milestoneRefSchema, MilestoneView> = {
-    schema: milestoneRefSchema,
-    guard: (input) => m.checkFund(input.milestoneId),
-    run: (input) => runtime.fund(input.milestoneId),
-  };
-  const release: Operation<typeof milestoneRefSchema, MilestoneView> = {
-    schema: milestoneRefSchema,
-    guard: (input) => m.checkRelease(input.milestoneId),
-    run: (input) => runtime.release(input.milestoneId),
-  };
-  const end: Operation<typeof endContractInputSchema, EngagementState> = {
-    schema: endContractInputSchema,
-    guard: () => m.checkEnd(),
-    run: () => runtime.endContract(),
-  };
-  const retry: Operation<typeof retryInputSchema, EngagementState> = {
-    schema: retryInputSchema,
-    guard: (input) => m.checkRetry(input),
-    run: (input) => runtime.retry(input),
-  };
-  const confirmNotFit: Operation<typeof confirmNotFitInputSchema, EngagementState> = {
-    schema: confirmNotFitInputSchema,
-    guard: () => m.checkConfirmNotFit(),
-    run: () => runtime.confirmNotFit(),
-  };
+  /** Open the intent for a new key, or find the one a repeat refers to; throws on a mismatch or a rule. */
+  function admit<A>(op: Operation<A>, key: string, input: A, via: IntentRecord['via']): IntentRecord {
+    const fingerprint = fingerprintOf(input);
+    const found = lookupIntent(m.intents, key, op.kind, fingerprint);
+    if (found.kind === 'mismatch') {
+      const failure = mismatchFailure(found.intent);
+      throw new EngagementRuleError('idempotency_key_mismatch', failure.message, failure.details);
+    }
+    if (found.kind === 'repeat') return found.intent;
+    op.guard(input);
+    pruneIntents(m.intents, Date.now());
+    const intent = openIntent(m.intents, { key, kind: op.kind, via, fingerprint }, runtime.now());
+    m.record(runtime.now(), 'intent_opened', `${op.kind} ${key} (${via})`);
+    op.begin(input, intent);
+    return intent;
+  }
 
-  setHandler(addMilestoneUpdate, updateHandler(addMilestone), { validator: validator(addMilestone) });
-  setHandler(fundMilestoneUpdate, updateHandler(fund), { validator: validator(fund) });
-  setHandler(releaseMilestoneUpdate, updateHandler(release), { validator: validator(release) });
-  setHandler(endContractUpdate, updateHandler(end), { validator: validator(end) });
-  setHandler(retryUpdate, updateHandler(retry), { validator: validator(retry) });
-  setHandler(confirmNotFitUpdate, updateHandler(confirmNotFit), { validator: validator(confirmNotFit) });
+  function updateKey(): string {
+    return currentUpdateInfo()?.id ?? uuid4();
+  }
 
-  setHandler(addMilestoneSignal, signalHandler('addMilestone', addMilestone));
-  setHandler(fundMilestoneSignal, signalHandler('fundMilestone', fund));
-  setHandler(releaseMilestoneSignal, signalHandler('releaseMilestone', release));
-  setHandler(endContractSignal, signalHandler('endContract', end));
-  setHandler(retrySignal, signalHandler('retry', retry));
-  setHandler(confirmNotFitSignal, signalHandler('confirmNotFit', confirmNotFit));
+  function onUpdate<S extends z.ZodType, A extends z.output<S>>(schema: S, op: Operation<A>) {
+    return {
+      validator: (input: unknown) =>
+        validating(() => {
+          const parsed = parseInput(schema, input) as A;
+          const found = lookupIntent(m.intents, updateKey(), op.kind, fingerprintOf(parsed));
+          if (found.kind === 'mismatch') {
+            const failure = mismatchFailure(found.intent);
+            throw new EngagementRuleError('idempotency_key_mismatch', failure.message, failure.details);
+          }
+          if (found.kind === 'new') op.guard(parsed);
+        }),
+      handler: async (input: unknown): Promise<never> => {
+        try {
+          const intent = admit(op, updateKey(), parseInput(schema, input) as A, 'update');
+          return (await runtime.awaitReply(intent)) as never;
+        } catch (err) {
+          throw toUpdateFailure(err);
+        }
+      },
+    };
+  }
 
-  setHandler(recheckPreconditionsSignal, (input) => {
+  function onSignal<S extends z.ZodType, A extends z.output<S>>(name: string, schema: S, op: Operation<A>) {
+    return (raw: unknown): void => {
+      try {
+        const { idempotencyKey, ...input } = (raw && typeof raw === 'object' ? raw : {}) as Record<
+          string,
+          unknown
+        >;
+        const key =
+          idempotencyKey === undefined
+            ? `signal:${uuid4()}`
+            : parseInput(idempotencyKeySchema, idempotencyKey);
+        admit(op, key, parseInput(schema, input) as A, 'signal');
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        log.warn(`${name} signal dropped: ${message}`);
+        m.record(runtime.now(), 'signal_rejected', `${name}: ${message}`);
+      }
+    };
+  }
+
+  const addMilestone = onUpdate(addMilestoneInputSchema, ops.addMilestone);
+  const fund = onUpdate(milestoneRefSchema, ops.fund);
+  const release = onUpdate(milestoneRefSchema, ops.release);
+  const end = onUpdate(endContractInputSchema, ops.end);
+  const retry = onUpdate(retryInputSchema, ops.retry);
+  const confirmNotFit = onUpdate(confirmNotFitInputSchema, ops.confirmNotFit);
+  setHandler(addMilestoneUpdate, addMilestone.handler, { validator: addMilestone.validator });
+  setHandler(fundMilestoneUpdate, fund.handler, { validator: fund.validator });
+  setHandler(releaseMilestoneUpdate, release.handler, { validator: release.validator });
+  setHandler(endContractUpdate, end.handler, { validator: end.validator });
+  setHandler(retryUpdate, retry.handler, { validator: retry.validator });
+  setHandler(confirmNotFitUpdate, confirmNotFit.handler, { validator: confirmNotFit.validator });
+
+  setHandler(addMilestoneSignal, onSignal('addMilestone', addMilestoneInputSchema, ops.addMilestone));
+  setHandler(fundMilestoneSignal, onSignal('fundMilestone', milestoneRefSchema, ops.fund));
+  setHandler(releaseMilestoneSignal, onSignal('releaseMilestone', milestoneRefSchema, ops.release));
+  setHandler(endContractSignal, onSignal('endContract', endContractInputSchema, ops.end));
+  setHandler(retrySignal, onSignal('retry', retryInputSchema, ops.retry));
+  setHandler(confirmNotFitSignal, onSignal('confirmNotFit', confirmNotFitInputSchema, ops.confirmNotFit));
+
+  setHandler(recheckPreconditionsSignal, (raw) => {
+    const { idempotencyKey: _key, ...input } = (raw ?? {}) as Record<string, unknown>;
     if (!accepts('recheckPreconditions', recheckPreconditionsInputSchema, input)) return;
     m.requestRecheck(runtime.now());
   });
@@ -120,42 +164,7 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
     if (ours) m.markContractStale();
   });
 
-  function validator<S extends z.ZodType, R>(op: Operation<S, R>) {
-    return (input: unknown) => validating(() => op.guard(parseInput(op.schema, input)));
-  }
-
-  function updateHandler<S extends z.ZodType, R>(op: Operation<S, R>) {
-    return async (input: unknown): Promise<R> => {
-      try {
-        return await op.run(parseInput(op.schema, input));
-      } catch (err) {
-        throw toUpdateFailure(err);
-      }
-    };
-  }
-
-  function signalHandler<S extends z.ZodType, R>(name: string, op: Operation<S, R>) {
-    const note = (kind: 'signal_rejected' | 'signal_failed', err: unknown) => {
-      const message = err instanceof Error ? err.message : String(err);
-      log.warn(`${name} signal ${kind === 'signal_rejected' ? 'dropped' : 'failed'}: ${message}`);
-      m.record(runtime.now(), kind, `${name}: ${message}`);
-    };
-    return async (input: unknown): Promise<void> => {
-      let parsed: z.output<S>;
-      try {
-        parsed = parseInput(op.schema, input);
-        op.guard(parsed);
-      } catch (err) {
-        return note('signal_rejected', err);
-      }
-      try {
-        await op.run(parsed);
-      } catch (err) {
-        // Accepted, then failed on the way (e.g. a milestone created whose funding could not be requested).
-        note('signal_failed', err);
-      }
-    };
-  }
+  for (const intent of m.intents) if (intent.status === 'open') ops.resume(intent);
 }
 
 function accepts<S extends z.ZodType>(name: string, schema: S, input: unknown): input is z.output<S> {

@@ -7,37 +7,40 @@ import {
   patched,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Blocker, EngagementState, MilestoneView } from '../domain/engagement-view';
 import type { EngagementMachine } from '../domain/engagement-machine';
-import type { ApprovalSnapshot, ContractSnapshot, PendingApprovalRecord } from '../domain/engagement-model';
-import { EngagementRuleError } from '../domain/engagement-errors';
+import type { ContractSnapshot, PendingApprovalRecord } from '../domain/engagement-model';
 import { toEngagementState, toMilestoneView } from '../domain/engagement-projection';
-import type { AddMilestoneInput, RetryInput } from '../domain/inputs';
-import { formatCents, hireChargeCents, usdToCents } from '../domain/money';
-import { awaitApproval, type ApprovalWaitHooks } from './approval-wait';
+import type { EngagementState, MilestoneView } from '../domain/engagement-view';
+import { replyTo, type IntentFailure, type IntentRecord } from '../domain/intents';
+import { formatCents } from '../domain/money';
+import type { ApprovalWaitHooks } from './approval-wait';
 import { notifyActivities, openTrainActivities } from './engagement-activities';
-import { createdButNotFunded, failureInfo } from './failures';
-import { KeyedLock } from './keyed-lock';
+import { createdButNotFunded, failureInfo, type FailureInfo } from './failures';
+import { MoneyMoves } from './money-move';
 
-/** Versioning (TEMPORAL-NOTES §6): runs recorded before the contract was read once more after its end. */
+/** Versioning: runs recorded before the contract was read once more after its end. */
 const FINAL_CONTRACT_READ_PATCH = 'final-contract-read';
 
 /** A run never hands over before it has made some progress, whatever the policy says. */
 const MIN_EVENTS_BEFORE_CONTINUE_AS_NEW = 20;
 
-/** A confirmed hire's result names the contract (REFERENCE §10); the approval's own field is the fallback. */
-function hiredContractId(approval: ApprovalSnapshot): string | undefined {
-  const fromResult = approval.result?.contractId;
-  return typeof fromResult === 'string' ? fromResult : (approval.contractId ?? undefined);
-}
+/** What the first stable point of an intent tells its caller: done (value from the state) or refused. */
+export type StableReply = { ok: true } | { ok: false; failure: IntentFailure };
 
 /**
- * The engagement's behaviour on top of the pure state machine: each operation runs its activities, applies the
- * outcome to the machine and keeps approvals followed. Handlers and the main function only call into this.
+ * The engagement's behaviour on top of the pure state machine: activities, replies to callers, access
+ * problems, the human's notifications and the hand-over to a new run. The hire phase lives in
+ * `engagement-hire-step.ts`, money moves in `money-move.ts`, the callers' operations in
+ * `engagement-operations.ts`.
  */
 export class EngagementRuntime {
-  private readonly locks = new KeyedLock();
-  private readonly hooks: ApprovalWaitHooks;
+  readonly hooks: ApprovalWaitHooks;
+  readonly moves = new MoneyMoves(this);
+  /** Set once the main function decided to continue-as-new: handlers answer instead of waiting on it. */
+  handingOver = false;
+  /** Answers that are not final (OpenTrain in doubt, access lost): given to waiting callers, never stored. */
+  private readonly provisionalReplies = new Map<string, IntentFailure>();
+  private readonly waiters = new Map<string, (() => void)[]>();
   private endedContractRead?: Promise<void>;
 
   constructor(readonly machine: EngagementMachine) {
@@ -51,6 +54,8 @@ export class EngagementRuntime {
       setPollInterval: (id, intervalMs) => machine.setPollInterval(id, intervalMs),
       describe: (pending) => this.describe(pending),
       track: (key, run) => this.track(key, run),
+      shouldYield: (pending) => !machine.pendingApprovals().includes(pending),
+      accessDenied: (failure) => this.waitForAccess(failure),
     };
   }
 
@@ -79,7 +84,76 @@ export class EngagementRuntime {
     }
   }
 
-  // ---------------------------------------------------------------------------------- continue-as-new
+  // ------------------------------------------------------------------------------ replies to callers
+
+  /** The intent reached its first stable point: its first answer is kept for every repeat of its key. */
+  reply(intent: IntentRecord, stable: StableReply): void {
+    this.provisionalReplies.delete(intent.key);
+    if (!intent.reply) {
+      const created = intent.kind === 'add_milestone' && intent.milestoneId;
+      replyTo(
+        intent,
+        stable.ok
+          ? { ok: true, value: this.replyValue(intent) }
+          : {
+              ok: false,
+              failure: created
+                ? createdButNotFunded(stable.failure, this.milestoneView(created))
+                : stable.failure,
+            },
+      );
+    }
+    this.wake(intent.key);
+  }
+
+  /** A waiting caller is answered now, but a repeat of the key waits for the real outcome. */
+  provisional(intent: IntentRecord, failure: IntentFailure): void {
+    if (intent.reply) return;
+    this.provisionalReplies.set(intent.key, failure);
+    this.wake(intent.key);
+  }
+
+  /**
+   * Wait for the intent's answer; a hand-over or a provisional answer ends the wait without storing it. The
+   * waiter is woken directly (not through a `condition`), so the update completes in the same step of the
+   * workflow task that produced its answer.
+   */
+  async awaitReply(intent: IntentRecord): Promise<unknown> {
+    if (!intent.reply && !this.provisionalReplies.has(intent.key) && !this.handingOver)
+      await new Promise<void>((resolve) => {
+        const waiting = this.waiters.get(intent.key) ?? [];
+        this.waiters.set(intent.key, [...waiting, resolve]);
+      });
+    const reply = intent.reply;
+    if (reply?.ok) return reply.value;
+    const failure = reply?.failure ??
+      this.provisionalReplies.get(intent.key) ?? {
+        type: 'intent_in_progress',
+        message: `still in progress; repeat with idempotency key ${intent.key} for its outcome`,
+      };
+    throw ApplicationFailure.create({
+      type: failure.type,
+      message: failure.message,
+      nonRetryable: true,
+      details: [{ ...failure.details, intentKey: intent.key }],
+    });
+  }
+
+  private wake(key: string): void {
+    const waiting = this.waiters.get(key);
+    this.waiters.delete(key);
+    for (const resolve of waiting ?? []) resolve();
+  }
+
+  /** What a successful intent answers: the milestone it moved, or the engagement's state. */
+  private replyValue(intent: IntentRecord): unknown {
+    const moved = intent.milestoneId ? this.machine.milestone(intent.milestoneId) : undefined;
+    if ((intent.kind === 'add_milestone' || intent.kind === 'fund' || intent.kind === 'release') && moved)
+      return toMilestoneView(moved);
+    return this.state();
+  }
+
+  // ------------------------------------------------------------------------------ continue-as-new
 
   shouldContinueAsNew(): boolean {
     const info = workflowInfo();
@@ -92,280 +166,48 @@ export class EngagementRuntime {
 
   /** Ready to hand the whole state to a new run: no handler running, no activity in flight. */
   async quiesce(): Promise<void> {
+    // Let requests under way finish first, so their callers get real answers rather than "in progress".
+    await condition(() => !this.machine.hasOperationsInFlight());
+    this.handingOver = true;
+    for (const key of [...this.waiters.keys()]) this.wake(key);
     await condition(() => allHandlersFinished() && !this.machine.hasOperationsInFlight());
   }
 
-  // ---------------------------------------------------------------------------------- hire phase (main function)
+  // ------------------------------------------------------------------------------ contract reads
 
-  /** One step of the way to a contract; the main function loops on it until the phase is `active` or terminal. */
-  async hireStep(): Promise<void> {
-    const m = this.machine;
-    if (m.hiredContractId) return this.adoptHiredContract(m.hiredContractId);
-    const pendingHire = m.pendingHire();
-    if (pendingHire) return this.waitForHire(pendingHire);
-    if (m.hasParkedHire()) {
-      await condition(() => !m.hasParkedHire() || this.shouldContinueAsNew());
-      return;
-    }
-    if (m.phase === 'blocked') return this.waitWhileBlocked();
-    return this.checkAndRequestHire();
-  }
-
-  private async waitWhileBlocked(): Promise<void> {
-    const m = this.machine;
-    const notFit = m.isBlockedOn('not_fit_confirmation_required');
-    const unblocked = () => m.recheckRequested || (notFit && m.confirmNotFit) || this.shouldContinueAsNew();
-    // "Not a fit" only a human can lift; any other blocker is also rechecked on the policy's interval.
-    if (notFit) await condition(unblocked);
-    else await condition(unblocked, m.policy.preconditionRecheckMs);
-    if (!this.shouldContinueAsNew() || m.recheckRequested) m.startPreconditionCheck(this.now());
-  }
-
-  private async checkAndRequestHire(): Promise<void> {
-    const m = this.machine;
-    m.startPreconditionCheck(this.now());
-    const chargeCents = hireChargeCents(m.firstMilestone.amountCents);
-    let creditShortfallCents: number | undefined;
-    try {
-      const report = await this.track('read:preconditions', () =>
-        openTrainActivities.checkPreconditions({ hireChargeCents: chargeCents }),
-      );
-      for (const note of report.notes) m.record(this.now(), 'precondition_note', note);
-      if (report.blockers.length) return this.blockAndTell(report.blockers);
-      creditShortfallCents = report.creditShortfallCents;
-    } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
-      return this.blockAndTell([{ kind: 'opentrain_unavailable', message: failureInfo(err).message }]);
-    }
-
-    for (;;) {
-      try {
-        const result = await this.track('hire', () =>
-          openTrainActivities.requestHire({
-            proposalId: m.snapshot.proposalId,
-            milestone: m.firstMilestone,
-            confirmNotFitOverride: m.hireOverride(),
-            jobId: m.jobId,
-          }),
-        );
-        if (result.kind === 'already_hired') {
-          m.record(this.now(), 'reconciled', 'the proposal was already hired; adopted its contract');
-          m.hired(this.now(), result.contract);
-        } else {
-          m.hireRequested(this.now(), result.approval);
-        }
-        return;
-      } catch (err) {
-        if (!(err instanceof ActivityFailure)) throw err;
-        const info = failureInfo(err);
-        if (info.type === 'not_fit_confirmation_required' && m.notFitConfirmationRequired(this.now()))
-          continue;
-        return this.blockAndTell([this.hireBlocker(info, chargeCents, creditShortfallCents)]);
-      }
-    }
-  }
-
-  private hireBlocker(
-    info: ReturnType<typeof failureInfo>,
-    chargeCents: number,
-    creditShortfallCents: number | undefined,
-  ): Blocker {
-    const url = (key: string) => {
-      const value = info.apiDetails[key];
-      return typeof value === 'string' ? value : undefined;
-    };
-    switch (info.type) {
-      case 'payment_method_required':
-        return {
-          kind: 'payment_method_required',
-          message:
-            `No payment method on file and the credits do not cover the hire charge of ${formatCents(chargeCents)}` +
-            (creditShortfallCents ? ` (short by ${formatCents(creditShortfallCents)})` : '') +
-            '. Add a card or top up, then send recheckPreconditions.',
-          url: url('billingUrl'),
-        };
-      case 'not_fit_confirmation_required':
-        return {
-          kind: 'not_fit_confirmation_required',
-          message: 'The proposal is marked "Not a fit". Send confirmNotFit to hire anyway.',
-        };
-      case 'account_claim_required':
-        return { kind: 'account_claim_required', message: info.message, url: url('claimUrl') };
-      default:
-        return { kind: info.type ?? 'hire_failed', message: info.message };
-    }
-  }
-
-  private async blockAndTell(blockers: Blocker[]): Promise<void> {
-    if (!this.machine.block(this.now(), blockers)) return;
-    const first = blockers[0];
-    await this.tell({
-      kind: 'blocked',
-      message: `Engagement blocked: ${blockers.map((b) => (b.url ? `${b.message} (${b.url})` : b.message)).join(' ')}`,
-      approvalUrl: first?.url,
-    });
-  }
-
-  private async waitForHire(pending: PendingApprovalRecord): Promise<void> {
-    const m = this.machine;
-    const outcome = await awaitApproval(pending, {
-      ...this.hooks,
-      shouldYield: () => this.shouldContinueAsNew(),
-    });
-    if (outcome.kind === 'yielded') return;
-    const approval = outcome.approval;
-    m.approvalClosed(this.now(), approval);
-    if (approval.status === 'confirmed') {
-      const contractId = hiredContractId(approval);
-      if (!contractId)
-        return m.fail(this.now(), `hire approval ${approval.id} was confirmed without a contractId`);
-      m.hireConfirmed(contractId);
-      await this.adoptHiredContract(contractId);
-    } else if (approval.status === 'declined') {
-      m.fail(this.now(), `the hire was declined by the human (approval ${approval.id})`);
-    } else if (!m.hireExpired(this.now(), approval.id)) {
-      // [GAP] any other terminal status (e.g. a superseded approval) is handled like an expiry.
-      await this.tell({
-        kind: 'parked',
-        message: `The hire approval expired ${pending.attempt} times; send retry.`,
-      });
-    }
-  }
-
-  /** Read the contract a confirmed hire created; if OpenTrain stays unreachable, block and read again later. */
-  private async adoptHiredContract(contractId: string): Promise<void> {
-    const m = this.machine;
-    if (m.phase === 'blocked') {
-      await condition(() => m.recheckRequested || this.shouldContinueAsNew(), m.policy.preconditionRecheckMs);
-      if (this.shouldContinueAsNew() && !m.recheckRequested) return;
-      m.clearRecheck();
-    }
+  /** Read the contract again (an event said it changed, or the periodic re-read is due). */
+  async refreshContract(): Promise<void> {
+    const contractId = this.machine.contractId;
+    if (!contractId) return;
+    this.machine.markContractFresh();
+    const held = this.machine.milestoneIds();
     await this.readContract(
       contractId,
-      (contract) => m.hired(this.now(), contract),
-      (reason) =>
-        this.blockAndTell([
-          {
-            kind: 'opentrain_unavailable',
-            message: `The hire is confirmed but contract ${contractId} could not be read yet: ${reason}`,
-          },
-        ]),
+      (contract) => this.machine.syncContract(this.now(), contract, held),
+      (reason) => this.machine.record(this.now(), 'contract_read_failed', reason),
     );
   }
 
-  /** Read the contract and apply it; a read that still failed after its retries goes to `failed`. */
-  private async readContract(
+  /** Read the contract and apply it; a read that still failed after its retries is handed to `failed`. */
+  async readContract(
     contractId: string,
     apply: (contract: ContractSnapshot) => void,
-    failed: (reason: string) => Promise<void> | void,
+    failed: (reason: string, info: FailureInfo) => Promise<void> | void,
   ): Promise<void> {
     let contract: ContractSnapshot;
     try {
       contract = await this.track('read:contract', () => openTrainActivities.fetchContract({ contractId }));
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
-      return failed(failureInfo(err).message);
+      const info = failureInfo(err);
+      return failed(info.message, info);
     }
     apply(contract);
   }
 
-  // ---------------------------------------------------------------------------------- active phase
-
-  /** Start following every approval carried over from an earlier run (the hire is followed by the main loop). */
-  resumeFollowers(): void {
-    for (const pending of this.machine.pendingApprovals()) {
-      if (pending.action !== 'hire') void this.follow(pending);
-    }
-  }
-
-  async refreshContract(): Promise<void> {
-    const contractId = this.machine.contractId;
-    if (!contractId) return;
-    this.machine.markContractFresh();
-    await this.readContract(
-      contractId,
-      (contract) => this.machine.syncContract(this.now(), contract),
-      // The next OpenTrain event (or the next approval outcome) brings another chance to read it.
-      (reason) => this.machine.record(this.now(), 'contract_read_failed', reason),
-    );
-  }
-
-  async addMilestone(input: AddMilestoneInput): Promise<MilestoneView> {
-    const m = this.machine;
-    const amountCents = usdToCents(input.amountUsd);
-    m.checkAddMilestone(amountCents, input.fund ?? false);
-    const contractId = m.contractId as string;
-    const created = await this.track('create', () =>
-      this.locks.run('create', async () => {
-        try {
-          const milestone = await openTrainActivities.createMilestone({
-            contractId,
-            description: input.description,
-            name: input.name,
-            amountCents,
-            dueDate: input.dueDate,
-            knownMilestoneIds: m.milestoneIds(),
-            reconcile: m.createUncertain,
-          });
-          m.setCreateUncertain(false);
-          return m.milestoneCreated(this.now(), milestone);
-        } catch (err) {
-          // A creation that failed after retries may still have committed: the next one looks first.
-          if (err instanceof ActivityFailure) m.setCreateUncertain(true);
-          throw err;
-        }
-      }),
-    );
-    if (!input.fund) return this.milestoneView(created.id);
-    try {
-      return await this.fund(created.id);
-    } catch (err) {
-      // The milestone exists either way: the caller learns both that and why its funding was not requested.
-      throw createdButNotFunded(err, this.milestoneView(created.id));
-    }
-  }
-
-  async fund(milestoneId: string, attempt = 1): Promise<MilestoneView> {
-    const m = this.machine;
-    m.checkFund(milestoneId);
-    const contractId = m.contractId as string;
-    m.reserveFunding(milestoneId);
-    await this.moneyMove(`fund:${milestoneId}`, milestoneId, async () => {
-      const result = await openTrainActivities.requestFunding({ contractId, milestoneId });
-      if (result.kind === 'already_funded') m.milestoneAlreadyFunded(this.now(), result.milestone);
-      else this.followNew(m.approvalRequested(this.now(), 'fund', result.approval, attempt, milestoneId));
-    });
-    return this.milestoneView(milestoneId);
-  }
-
-  async release(milestoneId: string, attempt = 1): Promise<MilestoneView> {
-    const m = this.machine;
-    m.checkRelease(milestoneId);
-    await this.moneyMove(`release:${milestoneId}`, milestoneId, async () => {
-      const approval = await openTrainActivities.requestRelease({ milestoneId });
-      this.followNew(m.approvalRequested(this.now(), 'release', approval, attempt, milestoneId));
-    });
-    return this.milestoneView(milestoneId);
-  }
-
-  async endContract(attempt = 1): Promise<EngagementState> {
-    const m = this.machine;
-    m.checkEnd();
-    const contractId = m.contractId as string;
-    await this.moneyMove('end', 'contract', async () => {
-      const result = await openTrainActivities.requestContractEnd({ contractId });
-      if (result.kind === 'ended') m.ended(this.now(), 'ended directly: no funded milestone');
-      else this.followNew(m.approvalRequested(this.now(), 'end', result.approval, attempt));
-    });
-    // A direct end answers with the settled state; a co-signed one settles when the human confirms.
-    if (m.phase === 'ended') await this.settleEndedContract();
-    return this.state();
-  }
-
   /**
    * Once the contract has ended, read it one last time and reconcile: OpenTrain refunded the unspent escrow and
-   * dropped those milestones from the timeline (REFERENCE §2.8/§2.12). Runs once, for whoever asks first (the
-   * direct end's handler or the main function).
+   * dropped those milestones from the timeline. Runs once, for whoever asks first.
    */
   settleEndedContract(): Promise<void> {
     this.endedContractRead ??= this.readEndedContract();
@@ -379,107 +221,31 @@ export class EngagementRuntime {
     await this.readContract(
       contractId,
       (contract) => m.reconcileEnded(this.now(), contract),
-      // The final state then shows the milestones as last known; the history says why.
       (reason) => m.record(this.now(), 'contract_read_failed', `after the end: ${reason}`),
     );
   }
 
-  /**
-   * One money-moving request, marked in flight at once (so validators of concurrent updates see it), serialised
-   * per milestone (or for the contract), its failure recorded and rethrown for the caller.
-   */
-  private async moneyMove(key: string, lockKey: string, request: () => Promise<void>): Promise<void> {
-    const m = this.machine;
-    m.beginOperation(key);
-    try {
-      await this.locks.run(lockKey, request);
-    } catch (err) {
-      if (key.startsWith('fund:')) m.dropReservation(key.slice('fund:'.length));
-      if (err instanceof ActivityFailure)
-        m.record(this.now(), 'request_failed', `${key}: ${failureInfo(err).message}`);
-      throw err;
-    } finally {
-      m.endOperation(key);
-    }
-  }
-
-  async retry(ref: RetryInput): Promise<EngagementState> {
-    const m = this.machine;
-    const item = m.checkRetry(ref);
-    m.unpark(this.now(), item);
-    if (item.action === 'hire') await condition(() => m.phase !== 'checking_preconditions');
-    else if (item.action === 'fund') await this.fund(item.milestoneId as string);
-    else if (item.action === 'release') await this.release(item.milestoneId as string);
-    else await this.endContract();
-    return this.state();
-  }
-
-  async confirmNotFit(): Promise<EngagementState> {
-    const m = this.machine;
-    m.checkConfirmNotFit();
-    m.confirmNotFitOverride(this.now());
-    // Returns once the main loop has acted on it (hire requested, or blocked for another reason).
-    await condition(
-      () =>
-        (m.phase !== 'checking_preconditions' && !m.isBlockedOn('not_fit_confirmation_required')) ||
-        m.isTerminal(),
-    );
-    return this.state();
-  }
-
-  // ---------------------------------------------------------------------------------- following approvals
-
-  private followNew(pending: PendingApprovalRecord): void {
-    void this.follow(pending);
-  }
+  // ------------------------------------------------------------------------------ access and the human
 
   /**
-   * Follow one fund/release/end approval to its end, in the background of the handler that requested it:
-   * confirmed → applied; declined → parked for `retry`; expired → requested again up to the policy's limit,
-   * then parked.
+   * 401/403/404: the token cannot see or do it. The engagement shows an `opentrain_access` blocker naming the
+   * endpoint and the reason, tells the human once, keeps its state, and resumes on `recheckPreconditions`.
    */
-  private async follow(pending: PendingApprovalRecord): Promise<void> {
+  async waitForAccess(info: FailureInfo): Promise<void> {
     const m = this.machine;
-    const outcome = await awaitApproval(pending, this.hooks);
-    if (outcome.kind === 'yielded') return;
-    const closed = m.approvalClosed(this.now(), outcome.approval);
-    if (!closed || outcome.approval.status === 'confirmed') return;
-    const park = (reason: 'expired' | 'declined') =>
-      m.park(this.now(), {
-        action: closed.action,
-        milestoneId: closed.milestoneId,
-        approvalId: closed.approvalId,
-        reason,
+    const added = m.addAccessBlocker(this.now(), {
+      kind: 'opentrain_access',
+      message: `OpenTrain refused ${info.endpoint ?? 'a request'}: ${info.message}. Fix the token's access (scopes, revoked token), then send recheckPreconditions.`,
+    });
+    if (added)
+      await this.tell({
+        kind: 'blocked',
+        message: `Engagement needs attention: ${m.snapshot.blockers[0]?.message}`,
       });
-    if (outcome.approval.status === 'declined') return park('declined');
-    // Expired (or any other terminal status, [GAP] handled alike): ask again while the policy allows.
-    if (closed.attempt > m.policy.maxReRequestsAfterExpiry) {
-      park('expired');
-      return this.tell({
-        kind: 'parked',
-        message: `The ${this.describe(closed)} expired ${closed.attempt} times; send retry to ask again.`,
-      });
-    }
-    // The new request starts its own follower; this one is done either way.
-    if (!(await this.reRequest(closed))) park('expired');
+    await condition(() => m.recheckRequested || this.handingOver);
+    if (m.recheckRequested && m.phase !== 'blocked') m.clearRecheck();
+    m.clearAccessBlocker(this.now());
   }
-
-  /** Ask again after an expiry; false when the request could not be made (the item is then parked). */
-  private async reRequest(closed: PendingApprovalRecord): Promise<boolean> {
-    const attempt = closed.attempt + 1;
-    try {
-      if (closed.action === 'fund') await this.fund(closed.milestoneId as string, attempt);
-      else if (closed.action === 'release') await this.release(closed.milestoneId as string, attempt);
-      else await this.endContract(attempt);
-      return true;
-    } catch (err) {
-      if (!(err instanceof ActivityFailure || err instanceof EngagementRuleError)) throw err;
-      this.machine.record(this.now(), 're_request_failed', `${closed.action}: ${err.message}`);
-      return false;
-    }
-  }
-
-  // ---------------------------------------------------------------------------------- telling the human
 
   describe(pending: PendingApprovalRecord): string {
     const m = pending.milestoneId ? this.machine.milestone(pending.milestoneId) : undefined;
@@ -496,7 +262,7 @@ export class EngagementRuntime {
     }
   }
 
-  private async tell(note: { kind: string; message: string; approvalUrl?: string }): Promise<void> {
+  async tell(note: { kind: string; message: string; approvalUrl?: string }): Promise<void> {
     try {
       await this.track('notify', () =>
         notifyActivities.notifyHuman({ engagementId: this.machine.snapshot.engagementId, ...note }),

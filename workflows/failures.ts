@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { EngagementRuleError } from '../domain/engagement-errors';
 import type { MilestoneView } from '../domain/engagement-view';
+import type { IntentFailure } from '../domain/intents';
 import { InputValidationError } from '../domain/validation';
 
 /** What an activity failure says: the API's reason as `type`, and the API error's details (billingUrl…). */
@@ -8,13 +9,30 @@ export interface FailureInfo {
   type?: string;
   message: string;
   apiDetails: Record<string, unknown>;
+  /** OpenTrain's HTTP status, when it answered (absent for timeouts and resets). */
+  status?: number;
+  /** The endpoint, e.g. `GET /approvals/apr_1`, when OpenTrain answered. */
+  endpoint?: string;
+}
+
+interface ApiErrorJson {
+  status?: number;
+  method?: string;
+  path?: string;
+  details?: Record<string, unknown>;
 }
 
 export function failureInfo(err: ActivityFailure): FailureInfo {
   const cause = err.cause;
   if (cause instanceof ApplicationFailure) {
-    const first = cause.details?.[0] as { details?: Record<string, unknown> } | undefined;
-    return { type: cause.type ?? undefined, message: cause.message, apiDetails: first?.details ?? {} };
+    const first = cause.details?.[0] as ApiErrorJson | undefined;
+    return {
+      type: cause.type ?? undefined,
+      message: cause.message,
+      apiDetails: first?.details ?? {},
+      status: typeof first?.status === 'number' ? first.status : undefined,
+      endpoint: first?.method && first.path ? `${first.method} ${first.path}` : undefined,
+    };
   }
   return { message: cause?.message ?? err.message, apiDetails: {} };
 }
@@ -24,7 +42,13 @@ export function failureInfo(err: ActivityFailure): FailureInfo {
  * (`type` = our rule code, the API's reason, or InputValidationError) and the workflow task never fails.
  */
 export function toUpdateFailure(err: unknown): unknown {
-  if (err instanceof EngagementRuleError) return ApplicationFailure.nonRetryable(err.message, err.code);
+  if (err instanceof EngagementRuleError)
+    return ApplicationFailure.create({
+      message: err.message,
+      type: err.code,
+      nonRetryable: true,
+      details: err.details ? [err.details] : undefined,
+    });
   if (err instanceof InputValidationError) return ApplicationFailure.nonRetryable(err.message, err.name);
   if (err instanceof ActivityFailure) {
     const info = failureInfo(err);
@@ -43,19 +67,14 @@ export function validating(check: () => void): void {
 }
 
 /**
- * `addMilestone` with `fund: true` whose funding could not be requested: the update fails with the funding
- * failure's type (e.g. `payment_method_required`, so the caller can act on it) and says that the milestone was
- * created; the created milestone travels in the failure's details (`createdMilestone`) and stays in the state,
- * so `fundMilestone` can ask again.
+ * `addMilestone` with `fund: true` whose funding was not requested: the caller sees the funding failure's type
+ * (e.g. `payment_method_required`, to act on it) and that the milestone was created; the milestone travels in
+ * the details (`createdMilestone`) and stays in the state, so `fundMilestone` can ask again.
  */
-export function createdButNotFunded(err: unknown, milestone: MilestoneView): unknown {
-  const failure = toUpdateFailure(err);
-  if (!(failure instanceof ApplicationFailure)) return err;
-  const details = (failure.details?.[0] as Record<string, unknown> | undefined) ?? {};
-  return ApplicationFailure.create({
-    type: failure.type ?? undefined,
-    nonRetryable: true,
+export function createdButNotFunded(failure: IntentFailure, milestone: MilestoneView): IntentFailure {
+  return {
+    type: failure.type,
     message: `milestone ${milestone.id} was created (${milestone.status}) but its funding was not requested: ${failure.message}`,
-    details: [{ ...details, createdMilestone: milestone }],
-  });
+    details: { ...failure.details, createdMilestone: milestone },
+  };
 }
