@@ -37,6 +37,8 @@ import {
   stateQuery,
 } from '../workflows/messages';
 import { EngagementNotFoundError, UpdateRejectedError } from './errors';
+import { idempotencyKeyOf } from './idempotency-key';
+import type { IdempotencyOptions } from './idempotency-key';
 
 /** The workflow type name, as registered by the worker (`workflows/engagement.ts`). */
 const ENGAGEMENT_WORKFLOW_TYPE = 'engagementWorkflow';
@@ -101,9 +103,14 @@ export class EngagementClient {
     private readonly taskQueue: string = TASK_QUEUE,
   ) {}
 
-  /** Idempotent: an engagement for the same proposal (running or finished) is returned, not started again. */
-  async start(input: EngagementInput): Promise<{ engagementId: string }> {
+  /**
+   * Idempotent: an engagement for the same proposal (running or finished) is returned, not started again. The
+   * proposal already is the key (the workflow keys its hire intent `hire`), so a caller's key is only checked,
+   * which keeps every mutation's signature and validation alike.
+   */
+  async start(input: EngagementInput, options?: IdempotencyOptions): Promise<{ engagementId: string }> {
     const parsed = parseInput(engagementInputSchema, input, 'engagement');
+    idempotencyKeyOf(options);
     const engagementId = engagementWorkflowId(parsed.proposalId);
     try {
       await this.client.workflow.start(ENGAGEMENT_WORKFLOW_TYPE, {
@@ -124,37 +131,58 @@ export class EngagementClient {
     return { engagementId };
   }
 
-  async addMilestone(engagementId: string, input: AddMilestoneInput): Promise<MilestoneView> {
+  async addMilestone(
+    engagementId: string,
+    input: AddMilestoneInput,
+    options?: IdempotencyOptions,
+  ): Promise<MilestoneView> {
     const parsed = parseInput(addMilestoneInputSchema, input, 'milestone');
-    return this.executeUpdate(engagementId, addMilestoneUpdate, parsed, milestoneViewSchema);
+    return this.executeUpdate(engagementId, addMilestoneUpdate, parsed, milestoneViewSchema, options);
   }
 
-  async fundMilestone(engagementId: string, milestoneId: string): Promise<MilestoneView> {
-    return this.milestoneStep(engagementId, fundMilestoneUpdate, milestoneId);
+  async fundMilestone(
+    engagementId: string,
+    milestoneId: string,
+    options?: IdempotencyOptions,
+  ): Promise<MilestoneView> {
+    return this.milestoneStep(engagementId, fundMilestoneUpdate, milestoneId, options);
   }
 
-  async releaseMilestone(engagementId: string, milestoneId: string): Promise<MilestoneView> {
-    return this.milestoneStep(engagementId, releaseMilestoneUpdate, milestoneId);
+  async releaseMilestone(
+    engagementId: string,
+    milestoneId: string,
+    options?: IdempotencyOptions,
+  ): Promise<MilestoneView> {
+    return this.milestoneStep(engagementId, releaseMilestoneUpdate, milestoneId, options);
   }
 
   /** Resolves once the contract has ended, or once the co-signed end is waiting for the human. */
-  async end(engagementId: string): Promise<EngagementState> {
-    return this.executeUpdate(engagementId, endContractUpdate, {}, engagementStateSchema);
+  async end(engagementId: string, options?: IdempotencyOptions): Promise<EngagementState> {
+    return this.executeUpdate(engagementId, endContractUpdate, {}, engagementStateSchema, options);
   }
 
-  async retry(engagementId: string, input: RetryInput): Promise<EngagementState> {
+  async retry(
+    engagementId: string,
+    input: RetryInput,
+    options?: IdempotencyOptions,
+  ): Promise<EngagementState> {
     const parsed = parseInput(retryInputSchema, input, 'retry');
-    return this.executeUpdate(engagementId, retryUpdate, parsed, engagementStateSchema);
+    return this.executeUpdate(engagementId, retryUpdate, parsed, engagementStateSchema, options);
   }
 
-  async confirmNotFit(engagementId: string): Promise<EngagementState> {
-    return this.executeUpdate(engagementId, confirmNotFitUpdate, {}, engagementStateSchema);
+  async confirmNotFit(engagementId: string, options?: IdempotencyOptions): Promise<EngagementState> {
+    return this.executeUpdate(engagementId, confirmNotFitUpdate, {}, engagementStateSchema, options);
   }
 
-  /** Fire-and-forget: the workflow re-runs its precondition checks now instead of at the next interval. */
-  async recheckPreconditions(engagementId: string): Promise<void> {
+  /**
+   * Fire-and-forget: the workflow re-runs its precondition checks now instead of at the next interval. Signals
+   * have no id of their own, so the key rides in the argument; it is sent by the signal's name because the
+   * definition's argument type (an empty input) has no room for it, while the handler takes the key off first.
+   */
+  async recheckPreconditions(engagementId: string, options?: IdempotencyOptions): Promise<void> {
+    const idempotencyKey = idempotencyKeyOf(options);
     await this.onEngagement(engagementId, recheckPreconditionsSignal.name, (h) =>
-      h.signal(recheckPreconditionsSignal, {}),
+      h.signal(recheckPreconditionsSignal.name, { idempotencyKey }),
     );
   }
 
@@ -221,20 +249,27 @@ export class EngagementClient {
     engagementId: string,
     update: UpdateDefinition<MilestoneView, [MilestoneRef]>,
     milestoneId: string,
+    options: IdempotencyOptions | undefined,
   ): Promise<MilestoneView> {
     const ref = parseInput(milestoneRefSchema, { milestoneId }, 'milestone reference');
-    return this.executeUpdate(engagementId, update, ref, milestoneViewSchema);
+    return this.executeUpdate(engagementId, update, ref, milestoneViewSchema, options);
   }
 
-  /** Runs one update (named after its definition in errors) and checks its result against the public schema. */
+  /**
+   * Runs one update (named after its definition in errors) and checks its result against the public schema. The
+   * key is the update id: Temporal answers a repeated id with the first outcome, and the workflow keys its intent
+   * by it.
+   */
   private async executeUpdate<Arg, S extends z.ZodType>(
     engagementId: string,
     update: UpdateDefinition<z.output<S>, [Arg]>,
     arg: Arg,
     result: S,
+    options: IdempotencyOptions | undefined,
   ): Promise<z.output<S>> {
+    const updateId = idempotencyKeyOf(options);
     const value = await this.onEngagement(engagementId, update.name, (h) =>
-      h.executeUpdate(update, { args: [arg] }),
+      h.executeUpdate(update, { args: [arg], updateId }),
     );
     return result.parse(value);
   }

@@ -1,5 +1,7 @@
+import { InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import { engagementIdSchema } from '../engagement-client';
+import { idempotencyKeySchema } from '../idempotency-key';
 import { parseInput } from '../../domain/validation';
 
 /** Command-line strings → the values our zod schemas check; conversion only, validation stays in the schemas. */
@@ -21,4 +23,11 @@ export function toJsonObject(value: string): unknown {
   } catch {
     return value; // the schema then names `policy` as the bad field
   }
+}
+
+/** `--idempotency-key`, checked while commander parses, so a bad key exits 2 before anything connects. */
+export function toIdempotencyKey(value: string): string {
+  const parsed = idempotencyKeySchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new InvalidArgumentError(parsed.error.issues.map((issue) => issue.message).join('; '));
 }

@@ -77,6 +77,11 @@ export function renderMilestone(milestone: MilestoneView): string {
   return `${milestone.id}  ${milestone.name ?? milestone.description}  ${usd(milestone.amountUsd)}  ${milestone.status}`;
 }
 
+/** For a person on stderr: the key this run made, so a failed or timed-out call can be repeated safely. */
+export function renderIdempotencyHint(key: string): string {
+  return `idempotency key: ${key}  (repeat with --idempotency-key to retry safely)`;
+}
+
 export function renderList(summaries: EngagementSummary[], nowMs: number): string {
   if (summaries.length === 0) return 'No engagements match.';
   return table(

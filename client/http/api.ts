@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { EngagementOperations } from '../engagement-client';
 import { bearerTokenMatches } from './bearer-auth';
 import { handleApiError } from './error-handler';
+import { useIdempotencyKeys } from './idempotency';
 import { engagementRoutes } from './routes/engagements';
 import { webhookRoutes } from './routes/webhooks';
 import type { WebhookReceiverOptions } from './routes/webhooks';
@@ -61,7 +62,12 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   );
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(engagementRoutes(options.engagements));
+  // Its own scope, so the Idempotency-Key hooks cover the engagement routes and not the webhook (which dedupes
+  // by delivery id).
+  await app.register(async (scope) => {
+    useIdempotencyKeys(scope);
+    await scope.register(engagementRoutes(options.engagements));
+  });
   if (options.webhook) await app.register(webhookRoutes(options.webhook));
   await app.ready();
   return app;

@@ -43,3 +43,11 @@ export const errorResponses = {
   409: errorBodySchema,
   422: errorBodySchema,
 };
+
+/** POST routes: a reused Idempotency-Key is one more reason for 422. */
+export const mutationErrorResponses = {
+  422: errorBodySchema.describe(
+    'Refused: `idempotency_key_mismatch` (this Idempotency-Key was used with another body or arguments), ' +
+      'or the workflow called the input invalid',
+  ),
+};

@@ -6,6 +6,9 @@ import type { EngagementState } from '../../domain/engagement-view';
 import { fakeEngagements, KNOWN_ID, sampleState } from './fake-engagements';
 
 const NOW = Date.parse('2026-01-01T12:00:00.000Z');
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** A key the CLI made for this invocation. */
+const anyKey = { idempotencyKey: expect.stringMatching(UUID) };
 
 function harness(options: { connectFails?: boolean } = {}) {
   const engagements = fakeEngagements();
@@ -74,6 +77,12 @@ describe('bad input exits 2 with one message naming each field, without connecti
     ['recheck with a bad id', ['recheck', 'x'], ['engagementId']],
     ['confirm-not-fit with a bad id', ['confirm-not-fit', 'x'], ['engagementId']],
     ['an unknown command', ['hire'], ['hire']],
+    ['end with a blank idempotency key', ['end', KNOWN_ID, '--idempotency-key', '  '], ['--idempotency-key']],
+    [
+      'milestone fund with a 201-character idempotency key',
+      ['milestone', 'fund', KNOWN_ID, 'm_2', '--idempotency-key', 'k'.repeat(201)],
+      ['--idempotency-key', 'at most 200'],
+    ],
   ];
 
   it.each(cases)('%s', async (_what, args, mentions) => {
@@ -107,9 +116,13 @@ describe('commands', () => {
         proposalId: 'p_9',
         firstMilestone: expect.objectContaining({ amountUsd: 12.5, dueDate: '2026-03-01' }),
       }),
+      { idempotencyKey: expect.stringMatching(UUID) },
     );
     expect(await h.run(...args, '--json')).toBe(0);
-    expect(JSON.parse(h.out[1] ?? '')).toEqual({ engagementId: 'engagement-p_9' });
+    expect(JSON.parse(h.out[1] ?? '')).toEqual({
+      engagementId: 'engagement-p_9',
+      idempotencyKey: expect.stringMatching(UUID),
+    });
   });
 
   it('state shows the phase, the milestone table, approvals with link and time left, and blockers with the fix', async () => {
@@ -182,7 +195,7 @@ describe('commands', () => {
   it('milestone fund prints the approval link the human opens', async () => {
     const h = harness();
     expect(await h.run('milestone', 'fund', KNOWN_ID, 'm_2')).toBe(0);
-    expect(h.engagements.fundMilestone).toHaveBeenCalledWith(KNOWN_ID, 'm_2');
+    expect(h.engagements.fundMilestone).toHaveBeenCalledWith(KNOWN_ID, 'm_2', anyKey);
     expect(h.out.join('\n')).toContain('Waiting for the human: milestone_fund m_2');
   });
 
@@ -201,12 +214,11 @@ describe('commands', () => {
       '--fund',
     ];
     expect(await h.run(...args)).toBe(0);
-    expect(h.engagements.addMilestone).toHaveBeenCalledWith(KNOWN_ID, {
-      description: 'More',
-      amountUsd: 10,
-      name: 'N',
-      fund: true,
-    });
+    expect(h.engagements.addMilestone).toHaveBeenCalledWith(
+      KNOWN_ID,
+      { description: 'More', amountUsd: 10, name: 'N', fund: true },
+      anyKey,
+    );
   });
 
   it('retry sends a milestone id as milestoneId and anything else as approvalId', async () => {
@@ -214,8 +226,8 @@ describe('commands', () => {
     expect(await h.run('retry', KNOWN_ID, 'm_2')).toBe(0);
     expect(await h.run('retry', KNOWN_ID, 'apr_9')).toBe(0);
     expect(h.engagements.retry.mock.calls).toEqual([
-      [KNOWN_ID, { milestoneId: 'm_2' }],
-      [KNOWN_ID, { approvalId: 'apr_9' }],
+      [KNOWN_ID, { milestoneId: 'm_2' }, anyKey],
+      [KNOWN_ID, { approvalId: 'apr_9' }, anyKey],
     ]);
   });
 
@@ -224,16 +236,20 @@ describe('commands', () => {
     expect(await h.run('end', KNOWN_ID)).toBe(0);
     expect(h.out[0]).toContain('phase: awaiting_end_approval');
     expect(await h.run('recheck', KNOWN_ID, '--json')).toBe(0);
-    expect(JSON.parse(h.out[1] ?? '')).toEqual({ engagementId: KNOWN_ID, recheckRequested: true });
+    expect(JSON.parse(h.out[1] ?? '')).toEqual({
+      engagementId: KNOWN_ID,
+      recheckRequested: true,
+      idempotencyKey: expect.stringMatching(UUID),
+    });
     expect(await h.run('confirm-not-fit', KNOWN_ID)).toBe(0);
-    expect(h.engagements.confirmNotFit).toHaveBeenCalledWith(KNOWN_ID);
+    expect(h.engagements.confirmNotFit).toHaveBeenCalledWith(KNOWN_ID, anyKey);
   });
 
   it('exits 3 for an unknown engagement and 4 with the reason when the engagement refuses', async () => {
     const h = harness();
     expect(await h.run('state', 'engagement-p_unknown')).toBe(3);
     expect(h.err[0]).toContain('No engagement with id engagement-p_unknown');
-    expect(await h.run('milestone', 'fund', KNOWN_ID, 'm_over_budget')).toBe(4);
+    expect(await h.run('milestone', 'fund', KNOWN_ID, 'm_over_budget', '--idempotency-key', 'k')).toBe(4);
     expect(h.err[1]).toBe('engagements: Rejected: would exceed the budget');
   });
 
@@ -241,6 +257,79 @@ describe('commands', () => {
     const h = harness({ connectFails: true });
     expect(await h.run('state', KNOWN_ID)).toBe(1);
     expect(h.err).toEqual([expect.stringContaining('Cannot reach Temporal (TEMPORAL_ADDRESS)')]);
+  });
+});
+
+describe('--idempotency-key', () => {
+  const mutations: [
+    string,
+    string[],
+    (e: ReturnType<typeof fakeEngagements>) => { mock: { calls: unknown[][] } },
+  ][] = [
+    ['start', ['start', '--proposal', 'p_9', '--name', 'Pilot', '--amount', '5'], (e) => e.start],
+    [
+      'milestone add',
+      ['milestone', 'add', KNOWN_ID, '--description', 'More', '--amount', '10'],
+      (e) => e.addMilestone,
+    ],
+    ['milestone fund', ['milestone', 'fund', KNOWN_ID, 'm_2'], (e) => e.fundMilestone],
+    ['milestone release', ['milestone', 'release', KNOWN_ID, 'm_1'], (e) => e.releaseMilestone],
+    ['end', ['end', KNOWN_ID], (e) => e.end],
+    ['retry', ['retry', KNOWN_ID, 'm_2'], (e) => e.retry],
+    ['recheck', ['recheck', KNOWN_ID], (e) => e.recheckPreconditions],
+    ['confirm-not-fit', ['confirm-not-fit', KNOWN_ID], (e) => e.confirmNotFit],
+  ];
+
+  it.each(mutations)(
+    '%s hands the given key to the client and prints it with --json',
+    async (_n, args, op) => {
+      const h = harness();
+      expect(await h.run(...args, '--idempotency-key', 'cli-key-1', '--json')).toBe(0);
+      expect(op(h.engagements).mock.calls[0]?.at(-1)).toEqual({ idempotencyKey: 'cli-key-1' });
+      expect(JSON.parse(h.out[0] ?? '')).toMatchObject({ idempotencyKey: 'cli-key-1' });
+      expect(h.err).toEqual([]);
+    },
+  );
+
+  it.each(mutations)(
+    '%s makes one key per run, prints it with --json, and hints it on stderr in text',
+    async (_n, args, op) => {
+      const h = harness();
+      expect(await h.run(...args, '--json')).toBe(0);
+      expect(await h.run(...args, '--json')).toBe(0);
+      const printed = h.out.map((line) => JSON.parse(line).idempotencyKey);
+      const sent = op(h.engagements).mock.calls.map(
+        (c) => (c.at(-1) as { idempotencyKey: string }).idempotencyKey,
+      );
+      expect(printed).toEqual([expect.stringMatching(UUID), expect.stringMatching(UUID)]);
+      expect(sent).toEqual(printed);
+      expect(printed[0]).not.toBe(printed[1]);
+      expect(h.err).toEqual([]);
+
+      const text = harness();
+      expect(await text.run(...args)).toBe(0);
+      const key = (op(text.engagements).mock.calls[0]?.at(-1) as { idempotencyKey: string }).idempotencyKey;
+      expect(text.err).toEqual([`idempotency key: ${key}  (repeat with --idempotency-key to retry safely)`]);
+    },
+  );
+
+  it('hints the key before the call, so a failed call can be repeated with it', async () => {
+    const h = harness({ connectFails: true });
+    expect(await h.run('end', KNOWN_ID)).toBe(1);
+    expect(h.err[0]).toMatch(/^idempotency key: [0-9a-f-]{36} {2}\(repeat with --idempotency-key/);
+    expect(h.err[1]).toContain('Cannot reach Temporal');
+  });
+
+  it('is offered by every mutating command and by no read', () => {
+    const withKey = (command: Command, prefix: string[] = []): string[] =>
+      command.commands.flatMap((c) =>
+        c.commands.length > 0
+          ? withKey(c, [...prefix, c.name()])
+          : c.options.some((o) => o.long === '--idempotency-key')
+            ? [[...prefix, c.name()].join(' ')]
+            : [],
+      );
+    expect(withKey(buildProgram(harness().io)).sort()).toEqual(mutations.map(([name]) => name).sort());
   });
 });
 

@@ -6,8 +6,10 @@ import { engagementIdArg, toNumber } from '../arguments';
 import { engagementCommand, output, withEngagements } from '../context';
 import type { CliIo, EngagementOperations, JsonOption } from '../context';
 import { describeApproval, renderMilestone } from '../render';
+import { idempotencyKeyFor, withIdempotencyKey } from './idempotency';
+import type { IdempotencyOption } from './idempotency';
 
-interface AddOptions extends JsonOption {
+interface AddOptions extends IdempotencyOption {
   description: string;
   amount: number;
   name?: string;
@@ -18,10 +20,12 @@ interface AddOptions extends JsonOption {
 export function registerMilestone(program: Command, io: CliIo): void {
   const milestone = program.command('milestone').description('add, fund and release milestones');
 
-  engagementCommand(
-    milestone,
-    'add',
-    'create a milestone on the contract (and request its funding with --fund)',
+  withIdempotencyKey(
+    engagementCommand(
+      milestone,
+      'add',
+      'create a milestone on the contract (and request its funding with --fund)',
+    ),
   )
     .requiredOption('--description <text>', 'what the trainer delivers')
     .requiredOption('--amount <usd>', 'amount in US dollars', toNumber)
@@ -41,9 +45,11 @@ export function registerMilestone(program: Command, io: CliIo): void {
         },
         'milestone',
       );
+      const idempotencyKey = idempotencyKeyFor(io, options);
       await withEngagements(io, async (engagements) => {
-        const created = await engagements.addMilestone(id, input);
-        await report(io, options, engagements, id, created, 'Created', created.fundApprovalId);
+        const created = await engagements.addMilestone(id, input, { idempotencyKey });
+        const printed = { ...options, idempotencyKey };
+        await report(io, printed, engagements, id, created, 'Created', created.fundApprovalId);
       });
     });
 
@@ -51,18 +57,21 @@ export function registerMilestone(program: Command, io: CliIo): void {
     ['fund', 'Funding requested'],
     ['release', 'Release requested'],
   ] as const) {
-    engagementCommand(milestone, action, `request the human's co-sign to ${action} a milestone`)
+    withIdempotencyKey(
+      engagementCommand(milestone, action, `request the human's co-sign to ${action} a milestone`),
+    )
       .argument('<milestoneId>')
-      .action(async (engagementId: string, milestoneId: string, options: JsonOption) => {
+      .action(async (engagementId: string, milestoneId: string, options: IdempotencyOption) => {
         const id = engagementIdArg(engagementId);
         const ref = parseInput(milestoneRefSchema, { milestoneId }, 'milestone reference');
+        const idempotencyKey = idempotencyKeyFor(io, options);
         await withEngagements(io, async (engagements) => {
           const view =
             action === 'fund'
-              ? await engagements.fundMilestone(id, ref.milestoneId)
-              : await engagements.releaseMilestone(id, ref.milestoneId);
+              ? await engagements.fundMilestone(id, ref.milestoneId, { idempotencyKey })
+              : await engagements.releaseMilestone(id, ref.milestoneId, { idempotencyKey });
           const requested = action === 'fund' ? view.fundApprovalId : view.releaseApprovalId;
-          await report(io, options, engagements, id, view, verb, requested);
+          await report(io, { ...options, idempotencyKey }, engagements, id, view, verb, requested);
         });
       });
   }
@@ -71,7 +80,7 @@ export function registerMilestone(program: Command, io: CliIo): void {
 /** Prints the milestone and, when a co-sign was requested, the link the human opens and the time left. */
 async function report(
   io: CliIo,
-  options: JsonOption,
+  options: JsonOption & { idempotencyKey: string },
   engagements: EngagementOperations,
   engagementId: string,
   view: MilestoneView,
@@ -82,10 +91,14 @@ async function report(
     ? await engagements.getState(engagementId)
     : undefined;
   const waiting = state?.pendingApprovals.filter((a) => a.approvalId === requestedApprovalId) ?? [];
-  output(io, options, { milestone: view, pendingApprovals: waiting }, () =>
-    [
-      `${verb}: ${renderMilestone(view)}`,
-      ...waiting.map((a) => `Waiting for the human: ${describeApproval(a, io.now())}`),
-    ].join('\n'),
+  output(
+    io,
+    options,
+    { milestone: view, pendingApprovals: waiting, idempotencyKey: options.idempotencyKey },
+    () =>
+      [
+        `${verb}: ${renderMilestone(view)}`,
+        ...waiting.map((a) => `Waiting for the human: ${describeApproval(a, io.now())}`),
+      ].join('\n'),
   );
 }

@@ -3,9 +3,11 @@ import { engagementInputSchema } from '../../../domain/inputs';
 import { parseInput } from '../../../domain/validation';
 import { toJsonObject, toNumber } from '../arguments';
 import { output, withEngagements } from '../context';
-import type { CliIo, JsonOption } from '../context';
+import type { CliIo } from '../context';
+import { idempotencyKeyFor, withIdempotencyKey } from './idempotency';
+import type { IdempotencyOption } from './idempotency';
 
-interface StartOptions extends JsonOption {
+interface StartOptions extends IdempotencyOption {
   proposal: string;
   description?: string;
   amount: number;
@@ -17,8 +19,7 @@ interface StartOptions extends JsonOption {
 }
 
 export function registerStart(program: Command, io: CliIo): void {
-  program
-    .command('start')
+  withIdempotencyKey(program.command('start'))
     .description('start (or find) the engagement for a proposal; prints the engagement id')
     .requiredOption('--proposal <id>', 'OpenTrain proposal id to hire')
     .option('--description <text>', 'first milestone description')
@@ -46,7 +47,10 @@ export function registerStart(program: Command, io: CliIo): void {
         },
         'engagement',
       );
-      const started = await withEngagements(io, (engagements) => engagements.start(input));
-      output(io, options, started, () => started.engagementId);
+      const idempotencyKey = idempotencyKeyFor(io, options);
+      const started = await withEngagements(io, (engagements) =>
+        engagements.start(input, { idempotencyKey }),
+      );
+      output(io, options, { ...started, idempotencyKey }, () => started.engagementId);
     });
 }

@@ -4,6 +4,7 @@ import type { EngagementOperations } from '../../engagement-client';
 import { engagementStateSchema, milestoneViewSchema } from '../../../domain/engagement-view';
 import { addMilestoneInputSchema, engagementInputSchema, retryInputSchema } from '../../../domain/inputs';
 import { TERMINAL_PHASES } from '../../../domain/phases';
+import { callerKey, idempotencyHeadersSchema } from '../idempotency';
 import {
   acceptedResponseSchema,
   engagementParamsSchema,
@@ -11,6 +12,7 @@ import {
   listQuerySchema,
   listResponseSchema,
   milestoneParamsSchema,
+  mutationErrorResponses,
   startedResponseSchema,
 } from '../schemas';
 
@@ -27,17 +29,32 @@ function documented<const S extends { response: Record<number, z.ZodType> }>(sum
   };
 }
 
-/** The engagement routes: thin — validation by the route schemas, behaviour in `EngagementClient`. */
+/** A POST: documented like every route, plus the `Idempotency-Key` header and what a reused key answers. */
+function mutation<const S extends { response: Record<number, z.ZodType> }>(summary: string, schema: S) {
+  const route = documented(summary, schema);
+  return {
+    schema: {
+      ...route.schema,
+      headers: idempotencyHeadersSchema,
+      response: { ...route.schema.response, ...mutationErrorResponses },
+    },
+  };
+}
+
+/**
+ * The engagement routes: thin — validation by the route schemas, behaviour in `EngagementClient`. Each POST hands
+ * its `Idempotency-Key` down, so the workflow's intent carries the same key as the HTTP replay.
+ */
 export function engagementRoutes(engagements: EngagementOperations): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/engagements',
-      documented('Start the engagement for a proposal (idempotent: an existing one is returned)', {
+      mutation('Start the engagement for a proposal (idempotent: an existing one is returned)', {
         body: engagementInputSchema,
         response: { 201: startedResponseSchema },
       }),
       async (request, reply) => {
-        const started = await engagements.start(request.body);
+        const started = await engagements.start(request.body, ...callerKey(request));
         return reply.code(201).header('location', `/engagements/${started.engagementId}`).send(started);
       },
     );
@@ -62,19 +79,21 @@ export function engagementRoutes(engagements: EngagementOperations): FastifyPlug
 
     app.post(
       '/engagements/:id/milestones',
-      documented('Add a milestone (and request its funding with fund: true)', {
+      mutation('Add a milestone (and request its funding with fund: true)', {
         params: engagementParamsSchema,
         body: addMilestoneInputSchema,
         response: { 201: milestoneViewSchema },
       }),
       async (request, reply) =>
-        reply.code(201).send(await engagements.addMilestone(request.params.id, request.body)),
+        reply
+          .code(201)
+          .send(await engagements.addMilestone(request.params.id, request.body, ...callerKey(request))),
     );
 
     for (const action of ['fund', 'release'] as const) {
       app.post(
         `/engagements/:id/milestones/:milestoneId/${action}`,
-        documented(
+        mutation(
           `Request the human's co-sign to ${action} a milestone; answers once the approval is requested`,
           { params: milestoneParamsSchema, response: { 202: milestoneViewSchema } },
         ),
@@ -82,8 +101,8 @@ export function engagementRoutes(engagements: EngagementOperations): FastifyPlug
           const { id, milestoneId } = request.params;
           const view =
             action === 'fund'
-              ? await engagements.fundMilestone(id, milestoneId)
-              : await engagements.releaseMilestone(id, milestoneId);
+              ? await engagements.fundMilestone(id, milestoneId, ...callerKey(request))
+              : await engagements.releaseMilestone(id, milestoneId, ...callerKey(request));
           return reply.code(202).send(view);
         },
       );
@@ -91,45 +110,45 @@ export function engagementRoutes(engagements: EngagementOperations): FastifyPlug
 
     app.post(
       '/engagements/:id/end',
-      documented('End the contract: 200 once ended, 202 while the co-signed end waits for the human', {
+      mutation('End the contract: 200 once ended, 202 while the co-signed end waits for the human', {
         params: engagementParamsSchema,
         response: { 200: engagementStateSchema, 202: engagementStateSchema },
       }),
       async (request, reply) => {
-        const state = await engagements.end(request.params.id);
+        const state = await engagements.end(request.params.id, ...callerKey(request));
         return reply.code(TERMINAL_PHASES.includes(state.phase) ? 200 : 202).send(state);
       },
     );
 
     app.post(
       '/engagements/:id/retry',
-      documented('Ask the human again for a parked (expired or declined) approval', {
+      mutation('Ask the human again for a parked (expired or declined) approval', {
         params: engagementParamsSchema,
         body: retryInputSchema,
         response: { 200: engagementStateSchema },
       }),
-      async (request) => engagements.retry(request.params.id, request.body),
+      async (request) => engagements.retry(request.params.id, request.body, ...callerKey(request)),
     );
 
     app.post(
       '/engagements/:id/recheck',
-      documented('Re-run the precondition checks now (after a human fixed a blocker)', {
+      mutation('Re-run the precondition checks now (after a human fixed a blocker)', {
         params: engagementParamsSchema,
         response: { 202: acceptedResponseSchema },
       }),
       async (request, reply) => {
-        await engagements.recheckPreconditions(request.params.id);
+        await engagements.recheckPreconditions(request.params.id, ...callerKey(request));
         return reply.code(202).send({ engagementId: request.params.id, accepted: true });
       },
     );
 
     app.post(
       '/engagements/:id/confirm-not-fit',
-      documented('Hire although the proposal was marked "Not a fit" (clears that blocker)', {
+      mutation('Hire although the proposal was marked "Not a fit" (clears that blocker)', {
         params: engagementParamsSchema,
         response: { 200: engagementStateSchema },
       }),
-      async (request) => engagements.confirmNotFit(request.params.id),
+      async (request) => engagements.confirmNotFit(request.params.id, ...callerKey(request)),
     );
   };
 }
