@@ -1,4 +1,4 @@
-import { cancellationSignal } from '@temporalio/activity';
+import { cancellationSignal, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { OpenTrainApiError, OpenTrainResponseError } from '../opentrain';
 
@@ -24,12 +24,23 @@ export function toActivityFailure(err: unknown): unknown {
   return err;
 }
 
-/** Run one OpenTrain call with the activity's cancellation signal, mapping its errors. */
+/** How often a running call tells Temporal it is alive; the workflow's heartbeatTimeout is a few times this. */
+export const HEARTBEAT_INTERVAL_MS = 5_000;
+
+/**
+ * Run one OpenTrain call with the activity's cancellation signal, mapping its errors. It heartbeats while it
+ * runs: a worker that died is noticed within the heartbeat timeout (not the whole start-to-close), and a
+ * cancelled engagement's cancellation reaches the request (it arrives with a heartbeat's answer).
+ */
 export async function callOpenTrain<T>(call: (options: { signal: AbortSignal }) => Promise<T>): Promise<T> {
+  heartbeat();
+  const beating = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
   try {
     return await call({ signal: cancellationSignal() });
   } catch (err) {
     throw toActivityFailure(err);
+  } finally {
+    clearInterval(beating);
   }
 }
 

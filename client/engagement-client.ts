@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import {
@@ -12,6 +13,7 @@ import type { EngagementState, MilestoneView } from '../domain/engagement-view';
 import { engagementWorkflowId, TASK_QUEUE } from '../domain/ids';
 import {
   addMilestoneInputSchema,
+  engagementIdSchema,
   engagementInputSchema,
   milestoneRefSchema,
   retryInputSchema,
@@ -38,15 +40,14 @@ import {
 } from '../workflows/messages';
 import { EngagementNotFoundError, UpdateRejectedError } from './errors';
 import { idempotencyKeyOf } from './idempotency-key';
+import { fingerprintOf, updateIdFor } from '../domain/intents';
 import type { IdempotencyOptions } from './idempotency-key';
 
 /** The workflow type name, as registered by the worker (`workflows/engagement.ts`). */
 const ENGAGEMENT_WORKFLOW_TYPE = 'engagementWorkflow';
 
-export const engagementIdSchema = z
-  .string()
-  .trim()
-  .regex(/^engagement-.+/, { error: 'must be an engagement id like engagement-<proposalId>' });
+/** One id schema for every door; its length limit is the one the HTTP router lets through. */
+export { engagementIdSchema };
 
 export const listFilterSchema = z.object({
   phase: phaseSchema.optional(),
@@ -257,8 +258,8 @@ export class EngagementClient {
 
   /**
    * Runs one update (named after its definition in errors) and checks its result against the public schema. The
-   * key is the update id: Temporal answers a repeated id with the first outcome, and the workflow keys its intent
-   * by it.
+   * update id carries the key and a digest of the request (`updateIdFor`): a repeat is answered by Temporal with
+   * the first outcome, the same key with other arguments reaches the workflow, which refuses it.
    */
   private async executeUpdate<Arg, S extends z.ZodType>(
     engagementId: string,
@@ -267,7 +268,11 @@ export class EngagementClient {
     result: S,
     options: IdempotencyOptions | undefined,
   ): Promise<z.output<S>> {
-    const updateId = idempotencyKeyOf(options);
+    const key = idempotencyKeyOf(options);
+    const digest = createHash('sha256')
+      .update(`${update.name}\n${fingerprintOf(arg)}`)
+      .digest('hex');
+    const updateId = updateIdFor(key, digest);
     const value = await this.onEngagement(engagementId, update.name, (h) =>
       h.executeUpdate(update, { args: [arg], updateId }),
     );

@@ -34,3 +34,12 @@ export function isReleased(status: string): boolean {
 export function statusOnceUnlistedAfterEnd(status: string): string {
   return status === ACTIVE_FUNDED ? REFUNDED_STATUS : status;
 }
+
+/**
+ * [INFERENCE] An active contract's timeline leaves out refunded and cancelled milestones: one we hold that is
+ * no longer listed was refunded (it was funded) or cancelled (it was not). A paid one stays paid.
+ */
+export function statusOnceUnlistedWhileActive(status: string): string {
+  if (status === ACTIVE_FUNDED) return REFUNDED_STATUS;
+  return status === NOT_FUNDED ? CANCELLED_STATUS : status;
+}

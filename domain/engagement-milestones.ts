@@ -6,6 +6,7 @@ import {
   isReleased,
   isWithdrawn,
   statusOnceUnlistedAfterEnd,
+  statusOnceUnlistedWhileActive,
 } from './engagement-milestone-status';
 import type {
   ApprovalSnapshot,
@@ -71,7 +72,8 @@ export function syncActiveContract(
   heldBeforeRead: readonly string[],
 ): void {
   for (const m of contract.milestones) upsertMilestone(j, now, m, false);
-  markUnlisted(j, now, contract, 'withdrawn on OpenTrain (no longer on its timeline)', heldBeforeRead);
+  const why = 'withdrawn on OpenTrain (no longer on its timeline)';
+  markUnlisted(j, now, contract, why, heldBeforeRead, statusOnceUnlistedWhileActive);
 }
 
 /**
@@ -86,6 +88,7 @@ export function settleEndedContract(j: Journal, now: string, contract: ContractS
     contract,
     'after the end',
     j.s.milestones.map((m) => m.id),
+    statusOnceUnlistedAfterEnd,
   );
   j.record(now, 'contract_settled', `contract ${contract.id} read after the end`);
 }
@@ -96,11 +99,12 @@ function markUnlisted(
   contract: ContractSnapshot,
   why: string,
   candidates: readonly string[],
+  statusOnceUnlisted: (status: string) => string,
 ): void {
   const listed = new Set(contract.milestones.map((m) => m.id));
   for (const record of j.s.milestones) {
     if (listed.has(record.id) || !candidates.includes(record.id)) continue;
-    const status = statusOnceUnlistedAfterEnd(record.status);
+    const status = statusOnceUnlisted(record.status);
     if (status === record.status) continue;
     record.status = status;
     record.budgetReserved = false;

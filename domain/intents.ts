@@ -24,6 +24,22 @@ export const idempotencyKeySchema = z
   .min(1, { error: 'must not be empty' })
   .max(200, { error: 'must be at most 200 characters' });
 
+/**
+ * The Temporal updateId of a keyed request: the caller's key plus a digest of the operation and its arguments.
+ * Temporal answers a repeated updateId with the first outcome without asking the workflow, so a key reused with
+ * other arguments must arrive under another updateId, for the workflow to refuse it. Plain updateIds (from
+ * callers that do not use this form) are keys as they are.
+ */
+const KEYED_UPDATE_ID = /^(.+)~([0-9a-f]{16})$/s;
+
+export function updateIdFor(key: string, requestDigest: string): string {
+  return `${key}~${requestDigest.slice(0, 16)}`;
+}
+
+export function intentKeyOfUpdateId(updateId: string): string {
+  return KEYED_UPDATE_ID.exec(updateId)?.[1] ?? updateId;
+}
+
 /** A refusal as the caller saw it: the update failure's type, message and details. */
 export interface IntentFailure {
   type: string;

@@ -35,6 +35,8 @@ const retry: RetryPolicy = {
 export const openTrainActivities = proxyActivities<EngagementActivities>({
   // The client's own request timeout is 30 s; a contract read plus a write (reconciliation) fits in 75 s.
   startToCloseTimeout: '75 seconds',
+  // The activities heartbeat while a call runs (activities/errors.ts): a dead worker costs 20 s, not 75.
+  heartbeatTimeout: '20 seconds',
   scheduleToCloseTimeout: '30 minutes',
   retry,
 });
@@ -42,6 +44,7 @@ export const openTrainActivities = proxyActivities<EngagementActivities>({
 /** The fallback poll of an approval: a failed poll is simply followed by the next one. */
 export const pollActivities = proxyActivities<EngagementActivities>({
   startToCloseTimeout: '45 seconds',
+  heartbeatTimeout: '20 seconds',
   scheduleToCloseTimeout: '3 minutes',
   retry,
 });

@@ -14,6 +14,7 @@ import {
 import {
   fingerprintOf,
   idempotencyKeySchema,
+  intentKeyOfUpdateId,
   lookupIntent,
   mismatchFailure,
   openIntent,
@@ -73,7 +74,8 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
   }
 
   function updateKey(): string {
-    return currentUpdateInfo()?.id ?? uuid4();
+    const updateId = currentUpdateInfo()?.id;
+    return updateId ? intentKeyOfUpdateId(updateId) : uuid4();
   }
 
   function onUpdate<S extends z.ZodType, A extends z.output<S>>(schema: S, op: Operation<A>) {

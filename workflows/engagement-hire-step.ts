@@ -192,12 +192,10 @@ async function adoptHiredContract(rt: EngagementRuntime, contractId: string): Pr
     (contract) => m.hired(rt.now(), contract),
     (reason, info) =>
       blockAndTell(rt, [
-        isAccessFailure(info)
-          ? unreachable(info)
-          : {
-              kind: 'opentrain_unavailable',
-              message: `The hire is confirmed but contract ${contractId} could not be read yet: ${reason}`,
-            },
+        {
+          kind: isAccessFailure(info) ? 'opentrain_access' : 'opentrain_unavailable',
+          message: `The hire is confirmed but contract ${contractId} could not be read yet: ${reason}`,
+        },
       ]),
   );
 }

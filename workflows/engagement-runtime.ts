@@ -11,7 +11,13 @@ import type { EngagementMachine } from '../domain/engagement-machine';
 import type { ContractSnapshot, PendingApprovalRecord } from '../domain/engagement-model';
 import { toEngagementState, toMilestoneView } from '../domain/engagement-projection';
 import type { EngagementState, MilestoneView } from '../domain/engagement-view';
-import { replyTo, type IntentFailure, type IntentRecord } from '../domain/intents';
+import {
+  replyTo,
+  type IntentFailure,
+  type IntentKind,
+  type IntentRecord,
+  type IntentReply,
+} from '../domain/intents';
 import { formatCents } from '../domain/money';
 import type { ApprovalWaitHooks } from './approval-wait';
 import { notifyActivities, openTrainActivities } from './engagement-activities';
@@ -23,6 +29,16 @@ const FINAL_CONTRACT_READ_PATCH = 'final-contract-read';
 
 /** A run never hands over before it has made some progress, whatever the policy says. */
 const MIN_EVENTS_BEFORE_CONTINUE_AS_NEW = 20;
+
+/** The operation's name as its signal and update carry it, for history lines. */
+const SIGNAL_NAMES: Record<IntentKind, string> = {
+  add_milestone: 'addMilestone',
+  fund: 'fundMilestone',
+  release: 'releaseMilestone',
+  end: 'endContract',
+  retry: 'retry',
+  confirm_not_fit: 'confirmNotFit',
+};
 
 /** What the first stable point of an intent tells its caller: done (value from the state) or refused. */
 export type StableReply = { ok: true } | { ok: false; failure: IntentFailure };
@@ -102,6 +118,14 @@ export class EngagementRuntime {
                 : stable.failure,
             },
       );
+      // A signal's sender cannot be answered: the history says what became of it.
+      const reply = intent.reply as IntentReply | undefined;
+      if (intent.via === 'signal' && reply && !reply.ok)
+        this.machine.record(
+          this.now(),
+          'signal_failed',
+          `${SIGNAL_NAMES[intent.kind]}: ${reply.failure.message}`,
+        );
     }
     this.wake(intent.key);
   }

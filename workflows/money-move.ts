@@ -240,9 +240,9 @@ export class MoneyMoves {
     const m = this.rt.machine;
     if (move.action === 'fund' && outcome !== 'confirmed' && outcome !== 'already_done')
       m.dropReservation(move.milestoneId);
-    this.rt.reply(intent, failure ? { ok: false, failure } : { ok: true });
     settleIntent(intent, outcome, this.rt.now());
     m.record(this.rt.now(), 'intent_settled', `${intent.kind} ${intent.key}: ${outcome}`);
+    this.rt.reply(intent, failure ? { ok: false, failure } : { ok: true });
   }
 }
 

@@ -6,6 +6,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -25,15 +26,18 @@ import type { UpdatesFeedStatus } from './updates-feed-messages';
 
 export interface UpdatesFeedInput {
   /**
-   * Where to resume. [GAP] REFERENCE §6.1 documents no retention period: omitted on the very first run, the feed
-   * starts at the beginning of the account's history (events for engagements that are not ours are dropped).
+   * Where to resume. [GAP] OpenTrain documents no retention period for `/updates`: omitted on the very first run,
+   * the feed starts at the beginning of the account's history (events for engagements that are not ours are dropped).
    */
   cursor?: string;
   pollIntervalMs?: number;
   pageSize?: number;
   /** contractId → proposalId, learnt from earlier events, carried across continue-as-new. */
   contractProposals?: [string, string][];
-  /** Continue-as-new once history passes this many events, even if the server has not suggested it yet. */
+  /**
+   * Continue-as-new once history passes this many events, even if the server has not suggested it yet. Checked
+   * before each event is routed, so a run ends within one event's routing (≤ ~20 history events) of this bound.
+   */
   continueAsNewAfterEvents?: number;
   /** Counters carried across continue-as-new, for the status query. */
   polls?: number;
@@ -43,6 +47,8 @@ export interface UpdatesFeedInput {
 const DEFAULT_FEED_POLL_INTERVAL_MS = 30_000;
 const DEFAULT_PAGE_SIZE = 100;
 const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
+/** Marks runs that may hand over in the middle of a catch-up; older histories routed the whole backlog first. */
+const FEED_CONTINUE_AS_NEW_PER_PAGE_PATCH = 'feed-continue-as-new-per-page';
 /** Bounds the contract cache so the continue-as-new input stays small; evicted entries are simply read again. */
 const MAX_CACHED_CONTRACTS = 500;
 
@@ -137,8 +143,27 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
     }
   }
 
-  /** Reads pages until caught up; stops early (cursor kept) when OpenTrain keeps failing. */
-  async function pollUntilCaughtUp(): Promise<void> {
+  function historyFull(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= continueAsNewAfter;
+  }
+
+  /**
+   * An old account's first catch-up can route tens of thousands of events (up to ~17 history events each), past
+   * Temporal's 51,200-event limit, so the run hands over between events rather than only between polls. The
+   * patch keeps histories recorded before this check replaying as they ran: they routed the whole backlog first.
+   * A run that has not moved the cursor yet never hands over, or a bound below one page's cost would loop forever.
+   */
+  function handOverNow(): boolean {
+    const progressed = status.cursor !== input.cursor;
+    return progressed && historyFull() && patched(FEED_CONTINUE_AS_NEW_PER_PAGE_PATCH);
+  }
+
+  /**
+   * Reads pages until caught up; stops early (cursor kept) when OpenTrain keeps failing. Returns true when the run
+   * must hand over first: `status.cursor` is then the last routed event, so the next run neither skips nor repeats.
+   */
+  async function pollUntilCaughtUp(): Promise<boolean> {
     status.polls += 1;
     status.lastPollAt = new Date().toISOString();
     status.lastError = undefined;
@@ -146,11 +171,13 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
       for (;;) {
         const page = await feedFetchUpdates({ cursor: status.cursor, limit: pageSize });
         for (const event of page.events) {
+          if (handOverNow()) return true;
           await routeOrSkip(event);
           status.cursor = event.id;
         }
         status.cursor = page.nextCursor ?? status.cursor;
-        if (!page.hasMore || page.events.length === 0) return;
+        if (!page.hasMore || page.events.length === 0) return false;
+        if (handOverNow()) return true;
       }
     } catch (err) {
       status.lastError = err instanceof Error ? err.message : String(err);
@@ -158,6 +185,7 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
         cursor: status.cursor,
         error: status.lastError,
       });
+      return false;
     }
   }
 
@@ -175,11 +203,12 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
     }
   }
 
+  // Every run polls first, so a hand-over mid-catch-up resumes at once and a ring that came during it is not lost.
   for (;;) {
     doorbellRung = false;
-    await pollUntilCaughtUp();
-    const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength >= continueAsNewAfter) {
+    const handOver = await pollUntilCaughtUp();
+    if (handOver || historyFull()) {
+      // The doorbell handler is synchronous; this only guards against handlers added later.
       await condition(allHandlersFinished);
       await continueAsNew<typeof updatesFeedWorkflow>({
         ...input,

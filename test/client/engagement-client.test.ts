@@ -1,3 +1,4 @@
+import { intentKeyOfUpdateId } from '../../domain/intents';
 import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { EngagementClient } from '../../client/engagement-client';
@@ -70,17 +71,34 @@ describe('idempotency keys', () => {
     ['confirmNotFit', (e, key) => e.confirmNotFit(ID, { idempotencyKey: key })],
   ];
 
-  it.each(calls)('%s sends the caller key as the Temporal updateId', async (name, run) => {
+  it.each(calls)(
+    '%s sends the caller key inside the Temporal updateId, the same for a repeat',
+    async (name, run) => {
+      const { engagements, updates } = recordingClient();
+      await run(engagements, `key-for-${name}`);
+      await run(engagements, `key-for-${name}`);
+      expect(updates.map((u) => u.name)).toEqual([name, name]);
+      const [first, second] = updates.map((u) => u.options.updateId as string);
+      expect(intentKeyOfUpdateId(first!)).toBe(`key-for-${name}`);
+      expect(second).toBe(first);
+    },
+  );
+
+  it('gives a key reused with other arguments another updateId, so the workflow (not Temporal) answers it', async () => {
     const { engagements, updates } = recordingClient();
-    await run(engagements, `key-for-${name}`);
-    expect(updates).toEqual([{ name, options: expect.objectContaining({ updateId: `key-for-${name}` }) }]);
+    await engagements.fundMilestone(ID, 'm_2', { idempotencyKey: 'k1' });
+    await engagements.fundMilestone(ID, 'm_3', { idempotencyKey: 'k1' });
+    await engagements.releaseMilestone(ID, 'm_2', { idempotencyKey: 'k1' });
+    const ids = updates.map((u) => u.options.updateId as string);
+    expect(new Set(ids).size).toBe(3);
+    expect(ids.map(intentKeyOfUpdateId)).toEqual(['k1', 'k1', 'k1']);
   });
 
   it.each(calls)('%s without a key makes a fresh UUID per call', async (_name, run) => {
     const { engagements, updates } = recordingClient();
     await run(engagements);
     await run(engagements);
-    const [first, second] = updates.map((u) => u.options.updateId);
+    const [first, second] = updates.map((u) => intentKeyOfUpdateId(u.options.updateId as string));
     expect(first).toMatch(UUID);
     expect(second).toMatch(UUID);
     expect(first).not.toBe(second);
@@ -125,7 +143,7 @@ describe('idempotency keys', () => {
   it('accepts a 200-character key', async () => {
     const { engagements, updates } = recordingClient();
     await engagements.end(ID, { idempotencyKey: 'k'.repeat(200) });
-    expect(updates[0]?.options.updateId).toBe('k'.repeat(200));
+    expect(intentKeyOfUpdateId(updates[0]?.options.updateId as string)).toBe('k'.repeat(200));
   });
 
   it('reports a key reused with other arguments as UpdateRejectedError of type idempotency_key_mismatch', async () => {

@@ -76,15 +76,22 @@ describe('waiting for a human approval (time-skipping, real durations)', () => {
     });
   });
 
-  it('fails the engagement with the reason when the human declines the hire', async () => {
+  it('parks a declined hire with the human\'s decision in its history, and `retry` asks again', async () => {
     const fake = new FakeOpenTrain();
     await suite.run(fake, {}, async (handle) => {
       await waitForState(handle, (s) => s.pendingApprovals.length === 1);
       await humanResolves(handle, fake, 'apr_1', 'declined');
-      const final = await handle.result();
-      expect(final.phase).toBe('failed');
-      expect(final.failureReason).toContain('declined');
+      const parked = await waitForState(handle, (s) => s.parked.length === 1);
+      expect(parked.phase).toBe('blocked');
+      expect(parked.parked[0]).toMatchObject({ action: 'hire', approvalId: 'apr_1', reason: 'declined' });
+      expect(parked.blockers[0]).toMatchObject({ kind: 'approval_declined' });
+      expect(parked.history.map((h) => h.kind)).toContain('approval_declined');
       expect(fake.callsOf('fetchContract')).toHaveLength(0);
+
+      await handle.executeUpdate(retryUpdate, { args: [{ approvalId: 'apr_1' }] });
+      const again = await waitForState(handle, (s) => s.pendingApprovals.length === 1);
+      expect(again.pendingApprovals[0]?.approvalId).toBe('apr_2');
+      expect(fake.callsOf('requestHire')).toHaveLength(2);
     });
   });
 

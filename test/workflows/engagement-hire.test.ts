@@ -104,8 +104,9 @@ describe('the way to a contract (time-skipping, mocked activities)', () => {
       const waiting = await waitForState(handle, (s) => s.pendingApprovals.length === 1);
       await humanResolves(handle, fake, waiting.pendingApprovals[0]!.approvalId);
       const blocked = await waitForState(handle, (s) => s.phase === 'blocked');
+      // The fake refuses the read with a 403: an access problem (not an outage) that a recheck retries.
       expect(blocked.blockers[0]).toMatchObject({
-        kind: 'opentrain_unavailable',
+        kind: 'opentrain_access',
         message: expect.stringContaining('c_1'),
       });
       await handle.signal(recheckPreconditionsSignal, {});
