@@ -1,23 +1,49 @@
 import { z } from 'zod';
-import { usdAmountSchema } from './money';
+import { engagementWorkflowId } from './ids';
+import { formatCents, hireChargeCents, usdAmountSchema, usdToCents } from './money';
+import { engagementPolicySchema } from './policy';
+import { fieldsValid } from './validation';
 
 /**
  * Zod schemas of everything our users send: the workflow input, its updates and signals. The same schemas
  * validate at every edge (client library, CLI, HTTP API) and again in the workflow's update validators.
  */
 
-const HOUR_MS = 60 * 60 * 1000;
-const MINUTE_MS = 60 * 1000;
+/** OpenTrain ids (proposals, milestones, approvals) as callers send them. */
+export const ID_MAX_LENGTH = 200;
+const idSchema = z
+  .string()
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .max(ID_MAX_LENGTH, { error: `must be at most ${ID_MAX_LENGTH} characters` });
 
-const idSchema = z.string().trim().min(1, { error: 'must not be empty' }).max(200);
+const ENGAGEMENT_ID_PREFIX = engagementWorkflowId('');
+/** `engagement-` and a proposal id: the longest path parameter the HTTP router must let through. */
+export const ENGAGEMENT_ID_MAX_LENGTH = ENGAGEMENT_ID_PREFIX.length + ID_MAX_LENGTH;
+
+export const engagementIdSchema = z
+  .string()
+  .trim()
+  .regex(/^engagement-.+/, { error: 'must be an engagement id like engagement-<proposalId>' })
+  .max(ENGAGEMENT_ID_MAX_LENGTH, {
+    error: `must be at most ${ENGAGEMENT_ID_MAX_LENGTH} characters (engagement- and the proposal id)`,
+  });
 
 /** `YYYY-MM-DD` or a full ISO 8601 UTC timestamp; OpenTrain stores midnight UTC for a date. */
 export const dueDateSchema = z.union([z.iso.date(), z.iso.datetime()], {
   error: 'must be a date YYYY-MM-DD or an ISO 8601 timestamp',
 });
 
-const nameSchema = z.string().trim().min(1, { error: 'must not be empty' }).max(200);
-const descriptionSchema = z.string().trim().min(1, { error: 'must not be empty' }).max(10_000);
+const nameSchema = z
+  .string()
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .max(200, { error: 'must be at most 200 characters' });
+const descriptionSchema = z
+  .string()
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .max(10_000, { error: 'must be at most 10,000 characters' });
 
 export const firstMilestoneSchema = z
   .object({
@@ -29,45 +55,47 @@ export const firstMilestoneSchema = z
   .refine((m) => Boolean(m.name || m.description), {
     error: 'a name or a description is required',
     path: ['description'],
+    when: ({ value }) =>
+      fieldsValid(value, [
+        [['name'], nameSchema.optional()],
+        [['description'], descriptionSchema.optional()],
+      ]),
   });
 export type FirstMilestone = z.infer<typeof firstMilestoneSchema>;
 
-export const engagementPolicySchema = z.object({
-  /** How long before `expiresAt` the human is reminded. */
-  reminderOffsetsMs: z
-    .array(z.number().int().positive())
-    .max(10)
-    .default([24 * HOUR_MS, 4 * HOUR_MS]),
-  /** How many times an expired approval is requested again before the item is parked until `retry`. */
-  maxReRequestsAfterExpiry: z.number().int().min(0).max(20).default(2),
-  /** Fallback polling of `GET /approvals/{id}`: starts at the minimum, doubles up to the maximum. */
-  pollIntervalMinMs: z
-    .number()
-    .int()
-    .positive()
-    .default(5 * MINUTE_MS),
-  pollIntervalMaxMs: z
-    .number()
-    .int()
-    .positive()
-    .default(6 * HOUR_MS),
-  preconditionRecheckMs: z
-    .number()
-    .int()
-    .positive()
-    .default(15 * MINUTE_MS),
-  /** Continue-as-new once history passes this many events, even if the server has not suggested it yet. */
-  continueAsNewAfterEvents: z.number().int().positive().default(8_000),
-});
-export type EngagementPolicy = z.infer<typeof engagementPolicySchema>;
+export { engagementPolicySchema } from './policy';
+export type { EngagementPolicy } from './policy';
 
-export const engagementInputSchema = z.object({
-  proposalId: idSchema,
-  firstMilestone: firstMilestoneSchema,
-  budgetUsd: usdAmountSchema.optional(),
-  confirmNotFitOverride: z.boolean().optional(),
-  policy: engagementPolicySchema.partial().optional(),
-});
+/**
+ * The hire charge the budget must cover, checked here so every door refuses it before a workflow starts; the
+ * workflow's own start parses with this same schema.
+ */
+export const engagementInputSchema = z
+  .object({
+    proposalId: idSchema,
+    firstMilestone: firstMilestoneSchema,
+    budgetUsd: usdAmountSchema.optional(),
+    confirmNotFitOverride: z.boolean().optional(),
+    policy: engagementPolicySchema.optional(),
+  })
+  .superRefine(
+    ({ firstMilestone, budgetUsd }, ctx) => {
+      const chargeCents = hireChargeCents(usdToCents(firstMilestone.amountUsd));
+      if (budgetUsd === undefined || chargeCents <= usdToCents(budgetUsd)) return;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['budgetUsd'],
+        message: `must cover the hire charge of ${formatCents(chargeCents)} (first milestone + 10% + $9.95)`,
+      });
+    },
+    {
+      when: ({ value }) =>
+        fieldsValid(value, [
+          [['firstMilestone', 'amountUsd'], usdAmountSchema],
+          [['budgetUsd'], usdAmountSchema.optional()],
+        ]),
+    },
+  );
 /** What callers pass (defaults not yet applied). */
 export type EngagementInput = z.input<typeof engagementInputSchema>;
 
@@ -92,6 +120,11 @@ export const retryInputSchema = z
   .refine((r) => Boolean(r.approvalId || r.milestoneId), {
     error: 'give the approvalId or the milestoneId to retry',
     path: ['approvalId'],
+    when: ({ value }) =>
+      fieldsValid(value, [
+        [['approvalId'], idSchema.optional()],
+        [['milestoneId'], idSchema.optional()],
+      ]),
   });
 export type RetryInput = z.infer<typeof retryInputSchema>;
 

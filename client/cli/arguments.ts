@@ -2,13 +2,13 @@ import { InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import { engagementIdSchema } from '../engagement-client';
 import { idempotencyKeySchema } from '../idempotency-key';
-import { parseInput } from '../../domain/validation';
+import { decimalNumber, parseInput } from '../../domain/validation';
 
 /** Command-line strings → the values our zod schemas check; conversion only, validation stays in the schemas. */
 
-/** "12.50" → 12.5; anything else becomes NaN, which the schema reports as "must be a number of US dollars". */
+/** "12.50" → 12.5; anything else (`0x10`, `1e3`, blank) becomes NaN, which the schema reports by name. */
 export function toNumber(value: string): number {
-  return value.trim() === '' ? Number.NaN : Number(value);
+  return decimalNumber(value);
 }
 
 /** Validates a positional engagement id before anything connects. */
@@ -16,12 +16,13 @@ export function engagementIdArg(engagementId: string): string {
   return parseInput(z.object({ engagementId: engagementIdSchema }), { engagementId }).engagementId;
 }
 
-/** `--policy '{"pollIntervalMinMs":1000}'`: the policy is checked by the engagement schema; here only JSON. */
+/** `--policy '{"pollIntervalMinMs":60000}'`: the policy is checked by the engagement schema; here only JSON. */
 export function toJsonObject(value: string): unknown {
   try {
     return JSON.parse(value);
-  } catch {
-    return value; // the schema then names `policy` as the bad field
+  } catch (err) {
+    // Said here, where the text is known: the schema would only see a string and call it "not an object".
+    throw new InvalidArgumentError(`Not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
 }
 

@@ -25,17 +25,24 @@ const FLAG_NAMES: Record<string, string> = {
   expiringWithinHours: '--expiring-within',
 };
 
+/** `policy.pollIntervalMinMs` is the `pollIntervalMinMs` key of `--policy`; other paths map to their flag. */
+function flagOf(path: string): string {
+  if (path === 'policy') return '--policy';
+  if (path.startsWith('policy.')) return `--policy ${path.slice('policy.'.length)}`;
+  return FLAG_NAMES[path] ?? (path || 'input');
+}
+
 /** One clear line per failure, and the exit code that names its kind. */
 export function describeFailure(err: unknown): { code: number; message: string } {
   if (err instanceof InputValidationError) {
-    const fields = err.issues.map(
-      (i) =>
-        `${FLAG_NAMES[i.path] ?? (i.path.startsWith('policy') ? `--policy ${i.path}` : i.path || 'input')}: ${i.message}`,
-    );
+    const fields = err.issues.map((i) => `${flagOf(i.path)}: ${i.message}`);
     return { code: EXIT.invalidInput, message: `Invalid input — ${fields.join('; ')}` };
   }
   if (err instanceof EngagementNotFoundError) return { code: EXIT.notFound, message: err.message };
   if (err instanceof UpdateRejectedError) return { code: EXIT.rejected, message: `Rejected: ${err.reason}` };
+  // A command group run without its subcommand (`engagements`, `engagements milestone`): commander shows help.
+  if (err instanceof CommanderError && err.code === 'commander.help')
+    return { code: EXIT.invalidInput, message: 'a command is required' };
   if (err instanceof CommanderError)
     return { code: EXIT.invalidInput, message: err.message.replace(/^error: /, '') };
   const message = err instanceof Error ? err.message : String(err);

@@ -6,6 +6,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { EngagementOperations } from '../engagement-client';
 import { bearerTokenMatches } from './bearer-auth';
+import { edgeServerOptions, hardenInputs } from './edges';
 import { handleApiError } from './error-handler';
 import { useIdempotencyKeys } from './idempotency';
 import { engagementRoutes } from './routes/engagements';
@@ -27,10 +28,14 @@ const PUBLIC_ROUTES = new Set(['/healthz', '/webhooks/opentrain']);
 /** The HTTP API as a fastify instance, ready for `listen()` or, in tests, `inject()`. */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   if (!options.apiToken) throw new Error('buildApi needs an API token (ENGAGEMENTS_API_TOKEN)');
-  const app = Fastify({ logger: options.logger ?? false }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    ...edgeServerOptions,
+    logger: options.logger ?? false,
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleApiError);
+  hardenInputs(app);
 
   await app.register(fastifySwagger, {
     openapi: {

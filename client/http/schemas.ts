@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { engagementIdSchema, engagementSummarySchema } from '../engagement-client';
-import { phaseSchema } from '../../domain/phases';
+import { engagementIdSchema, engagementSummarySchema, listFilterSchema } from '../engagement-client';
+import { milestoneRefSchema } from '../../domain/inputs';
+import { decimalNumber } from '../../domain/validation';
 
 /** HTTP-only shapes; request bodies reuse the domain's input schemas unchanged. */
 
@@ -21,14 +22,16 @@ export type ErrorBody = z.infer<typeof errorBodySchema>;
 export const engagementParamsSchema = z.object({ id: engagementIdSchema });
 export const milestoneParamsSchema = z.object({
   id: engagementIdSchema,
-  milestoneId: z.string().trim().min(1),
+  milestoneId: milestoneRefSchema.shape.milestoneId,
 });
 
+/** The library's list filter, read from query strings: hours in plain decimal notation only (not `0x10`). */
 export const listQuerySchema = z.object({
-  phase: phaseSchema.optional(),
-  expiringWithinHours: z.coerce
-    .number({ error: 'must be a number of hours' })
-    .positive({ error: 'must be greater than 0' })
+  phase: listFilterSchema.shape.phase,
+  expiringWithinHours: z
+    .string()
+    .transform(decimalNumber)
+    .pipe(listFilterSchema.shape.expiringWithinHours.unwrap())
     .optional(),
 });
 

@@ -7,6 +7,7 @@ import {
   addMilestoneUpdate,
   endContractUpdate,
   fundMilestoneUpdate,
+  openTrainEventSignal,
   releaseMilestoneUpdate,
   stateQuery,
 } from '../../workflows/messages';
@@ -238,13 +239,18 @@ describe('engagement on the dev server with the real activities against the sand
       await stack.worker.runUntil(async () => {
         const handle = await stack.startEngagement(env, {
           firstMilestone: { description: 'First', amountUsd: 100 },
-          policy: { continueAsNewAfterEvents: 60 },
+          policy: { continueAsNewAfterEvents: 1_000 },
         });
         await hire(stack, handle, 100);
         await handle.signal(addMilestoneSignal, { description: 'Second', amountUsd: 10, fund: true });
         const before = await waitForState(handle, (s) => s.pendingApprovals.length === 1);
-        // Hire, contract read, creation and funding request take the first run past 60 events.
-        await waitUntil(async () => (await handle.describe()).runId !== handle.firstExecutionRunId);
+        // The policy's floor is 1,000 events: events on another contract, which the engagement ignores, fill the
+        // first run's history until it hands over with the funding approval still pending.
+        const foreign = { eventId: 'evt_elsewhere', type: 'contract.updated', contractId: 'c_elsewhere' };
+        await waitUntil(async () => {
+          await Promise.all(Array.from({ length: 50 }, () => handle.signal(openTrainEventSignal, foreign)));
+          return (await handle.describe()).runId !== handle.firstExecutionRunId;
+        }, 60_000);
         const carried = await handle.query(stateQuery);
         expect(carried.milestones).toEqual(before.milestones);
         expect(carried.pendingApprovals).toEqual(before.pendingApprovals);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { engagementInputSchema } from '../../../domain/inputs';
-import { parseInput } from '../../../domain/validation';
+import { parseInput, rejectingUnknownKeys } from '../../../domain/validation';
 import { toJsonObject, toNumber } from '../arguments';
 import { output, withEngagements } from '../context';
 import type { CliIo } from '../context';
@@ -31,8 +31,9 @@ export function registerStart(program: Command, io: CliIo): void {
     .option('--policy <json>', 'policy overrides as JSON, e.g. {"pollIntervalMinMs":60000}', toJsonObject)
     .option('--json', 'machine-readable output')
     .action(async (options: StartOptions) => {
+      // Strict: a misspelt --policy key must not pass silently.
       const input = parseInput(
-        engagementInputSchema,
+        rejectingUnknownKeys(engagementInputSchema),
         {
           proposalId: options.proposal,
           firstMilestone: {
