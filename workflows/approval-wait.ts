@@ -1,4 +1,4 @@
-import { ActivityFailure, condition, log } from '@temporalio/workflow';
+import { condition, log } from '@temporalio/workflow';
 import {
   dueReminderOffsets,
   formatDuration,
@@ -9,7 +9,7 @@ import type { ApprovalSnapshot, PendingApprovalRecord } from '../domain/engageme
 import type { EngagementPolicy } from '../domain/inputs';
 import { isAccessFailure } from '../domain/money-move';
 import { notifyActivities, pollActivities } from './engagement-activities';
-import { failureInfo, type FailureInfo } from './failures';
+import { failureInfo, rethrowUnlessActivityFailure, type FailureInfo } from './failures';
 
 /** What the wait needs from the engagement: its signal inbox, its bookkeeping and its activity tracking. */
 export interface ApprovalWaitHooks {
@@ -104,7 +104,7 @@ async function read(hooks: ApprovalWaitHooks, approvalId: string): Promise<Appro
   try {
     return await hooks.track(`poll:${approvalId}`, () => pollActivities.fetchApproval({ approvalId }));
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
+    rethrowUnlessActivityFailure(err);
     const info = failureInfo(err);
     // Revoked token, lost scope, unknown id: polling again changes nothing until a human fixes access.
     if (isAccessFailure(info)) {
@@ -142,7 +142,7 @@ async function tell(
       }),
     );
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
+    rethrowUnlessActivityFailure(err);
     // Telling the human is best effort: the approval stays visible in the `state` query either way.
     log.warn('could not notify the human', {
       approvalId: pending.approvalId,

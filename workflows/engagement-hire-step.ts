@@ -1,4 +1,4 @@
-import { ActivityFailure, condition, patched } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import type { ApprovalSnapshot, PendingApprovalRecord } from '../domain/engagement-model';
 import type { Blocker } from '../domain/engagement-view';
 import { formatCents, hireChargeCents } from '../domain/money';
@@ -6,7 +6,7 @@ import { isAccessFailure } from '../domain/money-move';
 import { awaitApproval } from './approval-wait';
 import { openTrainActivities } from './engagement-activities';
 import type { EngagementRuntime } from './engagement-runtime';
-import { failureInfo, type FailureInfo } from './failures';
+import { failureInfo, rethrowUnlessActivityFailure, type FailureInfo } from './failures';
 
 /** Versioning: runs recorded before a declined hire was parked for `retry` (it failed the engagement). */
 const HIRE_DECLINE_PARKS_PATCH = 'hire-decline-parks';
@@ -38,9 +38,10 @@ export async function hireStep(rt: EngagementRuntime): Promise<void> {
 async function waitWhileBlocked(rt: EngagementRuntime): Promise<void> {
   const m = rt.machine;
   const notFit = m.isBlockedOn('not_fit_confirmation_required');
+  const humanOnly = notFit || m.isBlockedOn('not_fit_override_refused');
   const unblocked = () => m.recheckRequested || (notFit && m.confirmNotFit) || rt.shouldContinueAsNew();
   // "Not a fit" only a human can lift; any other blocker is also rechecked on the policy's interval.
-  if (notFit) await condition(unblocked);
+  if (humanOnly) await condition(unblocked);
   else await condition(unblocked, m.policy.preconditionRecheckMs);
   if (!rt.shouldContinueAsNew() || m.recheckRequested) m.startPreconditionCheck(rt.now());
 }
@@ -58,7 +59,7 @@ async function checkAndRequestHire(rt: EngagementRuntime): Promise<void> {
     if (report.blockers.length) return blockAndTell(rt, report.blockers);
     creditShortfallCents = report.creditShortfallCents;
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
+    rethrowUnlessActivityFailure(err);
     return blockAndTell(rt, [unreachable(failureInfo(err))]);
   }
 
@@ -81,7 +82,7 @@ async function checkAndRequestHire(rt: EngagementRuntime): Promise<void> {
       }
       return;
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
+      rethrowUnlessActivityFailure(err);
       const info = failureInfo(err);
       // At most one attempt with the override: OpenTrain asking again means it will not take it.
       if (info.type === 'not_fit_confirmation_required' && m.notFitConfirmationRequired(rt.now(), override))

@@ -1,4 +1,4 @@
-import { ActivityFailure, condition, isCancellation, sleep } from '@temporalio/workflow';
+import { condition, isCancellation, sleep } from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { ApprovalAction } from '../domain/engagement-model';
 import type { AddMilestoneInput, MilestoneRef, RetryInput } from '../domain/inputs';
@@ -12,7 +12,7 @@ import {
 } from '../domain/money-move';
 import { openTrainActivities } from './engagement-activities';
 import type { EngagementRuntime } from './engagement-runtime';
-import { failureInfo } from './failures';
+import { failureInfo, rethrowUnlessActivityFailure } from './failures';
 
 /**
  * The callers' operations, each carried out for its intent. `guard` holds the synchronous rules (run by the
@@ -98,7 +98,7 @@ export function engagementOperations(rt: EngagementRuntime): EngagementOperation
       intent.milestoneId = m.milestoneCreated(rt.now(), milestone).id;
       return 'done';
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
+      rethrowUnlessActivityFailure(err);
       const info = failureInfo(err);
       m.record(rt.now(), 'request_failed', `create: ${info.message}`);
       const verdict = classifyRequestFailure(info);

@@ -1,5 +1,4 @@
 import {
-  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -21,7 +20,7 @@ import {
 import { formatCents } from '../domain/money';
 import type { ApprovalWaitHooks } from './approval-wait';
 import { notifyActivities, openTrainActivities } from './engagement-activities';
-import { createdButNotFunded, failureInfo, type FailureInfo } from './failures';
+import { createdButNotFunded, failureInfo, rethrowUnlessActivityFailure, type FailureInfo } from './failures';
 import { MoneyMoves } from './money-move';
 
 /** Versioning: runs recorded before the contract was read once more after its end. */
@@ -222,7 +221,7 @@ export class EngagementRuntime {
     try {
       contract = await this.track('read:contract', () => openTrainActivities.fetchContract({ contractId }));
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
+      rethrowUnlessActivityFailure(err);
       const info = failureInfo(err);
       return failed(info.message, info);
     }
@@ -292,7 +291,7 @@ export class EngagementRuntime {
         notifyActivities.notifyHuman({ engagementId: this.machine.snapshot.engagementId, ...note }),
       );
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
+      rethrowUnlessActivityFailure(err);
       log.warn('could not notify the human', { error: err.message });
     }
   }

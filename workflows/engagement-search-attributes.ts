@@ -1,5 +1,5 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { condition, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { condition, isCancellation, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { EngagementMachine } from '../domain/engagement-machine';
 import {
   EngagementPhase,
@@ -44,5 +44,8 @@ export function keepSearchAttributesPublished(machine: EngagementMachine): void 
       publishSearchAttributes(machine);
       await condition(() => machine.revision !== seen);
     }
-  })();
+  })().catch((err: unknown) => {
+    // A cancelled engagement publishes its last state itself (engagement.ts).
+    if (!isCancellation(err)) throw err;
+  });
 }

@@ -12,7 +12,7 @@ import { EngagementMachine } from '../domain/engagement-machine';
 import type { EngagementSnapshot } from '../domain/engagement-model';
 import type { EngagementState } from '../domain/engagement-view';
 import { engagementInputSchema, engagementPolicySchema, type EngagementInput } from '../domain/inputs';
-import { hireChargeCents, usdToCents } from '../domain/money';
+import { usdToCents } from '../domain/money';
 import { fieldIssues } from '../domain/validation';
 import { registerEngagementHandlers } from './engagement-handlers';
 import { hireStep } from './engagement-hire-step';
@@ -99,14 +99,8 @@ function startMachine(input: EngagementInput): { machine: EngagementMachine; ref
   }
   const { proposalId, firstMilestone, budgetUsd, confirmNotFitOverride, policy } = parsed.data;
   const amountCents = usdToCents(firstMilestone.amountUsd);
+  // The schema already refused a budget below the hire charge, at every door and here.
   const budgetCents = budgetUsd === undefined ? undefined : usdToCents(budgetUsd);
-  if (budgetCents !== undefined && hireChargeCents(amountCents) > budgetCents)
-    return refused(
-      input,
-      now,
-      `The hire charge (first milestone + 10% + $9.95) exceeds the budget of $${budgetUsd}`,
-      'budget_exceeded',
-    );
   const machine = EngagementMachine.create(
     {
       engagementId: workflowInfo().workflowId,

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import { EngagementRuleError } from '../domain/engagement-errors';
 import type { MilestoneView } from '../domain/engagement-view';
 import type { IntentFailure } from '../domain/intents';
@@ -20,6 +20,14 @@ interface ApiErrorJson {
   method?: string;
   path?: string;
   details?: Record<string, unknown>;
+}
+
+/**
+ * Only an activity's own failure is handled where it is caught; anything else goes on up — including an
+ * activity cancelled because the engagement was cancelled, which must never read as "OpenTrain failed".
+ */
+export function rethrowUnlessActivityFailure(err: unknown): asserts err is ActivityFailure {
+  if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
 }
 
 export function failureInfo(err: ActivityFailure): FailureInfo {

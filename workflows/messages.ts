@@ -23,15 +23,19 @@ export const endContractUpdate = defineUpdate<EngagementState, [EndContractInput
 export const retryUpdate = defineUpdate<EngagementState, [RetryInput]>('retry');
 export const confirmNotFitUpdate = defineUpdate<EngagementState, [ConfirmNotFitInput]>('confirmNotFit');
 
-/** The same operations as fire-and-forget signals, for callers that cannot wait. */
-export const addMilestoneSignal = defineSignal<[AddMilestoneInput]>('addMilestoneSignal');
-export const fundMilestoneSignal = defineSignal<[MilestoneRef]>('fundMilestoneSignal');
-export const releaseMilestoneSignal = defineSignal<[MilestoneRef]>('releaseMilestoneSignal');
-export const endContractSignal = defineSignal<[EndContractInput]>('endContractSignal');
-export const retrySignal = defineSignal<[RetryInput]>('retrySignal');
-export const confirmNotFitSignal = defineSignal<[ConfirmNotFitInput]>('confirmNotFitSignal');
+/** A signal's argument with its optional intent key: signals with one key are one intent (docs/intents.md). */
+export type Keyed<T> = T & { idempotencyKey?: string };
 
-export const recheckPreconditionsSignal = defineSignal<[RecheckPreconditionsInput]>('recheckPreconditions');
+/** The same operations as fire-and-forget signals, for callers that cannot wait. */
+export const addMilestoneSignal = defineSignal<[Keyed<AddMilestoneInput>]>('addMilestoneSignal');
+export const fundMilestoneSignal = defineSignal<[Keyed<MilestoneRef>]>('fundMilestoneSignal');
+export const releaseMilestoneSignal = defineSignal<[Keyed<MilestoneRef>]>('releaseMilestoneSignal');
+export const endContractSignal = defineSignal<[Keyed<EndContractInput>]>('endContractSignal');
+export const retrySignal = defineSignal<[Keyed<RetryInput>]>('retrySignal');
+export const confirmNotFitSignal = defineSignal<[Keyed<ConfirmNotFitInput>]>('confirmNotFitSignal');
+
+export const recheckPreconditionsSignal =
+  defineSignal<[Keyed<RecheckPreconditionsInput>]>('recheckPreconditions');
 
 /** From event ingestion (`updatesFeedWorkflow`). */
 export const approvalResolvedSignal = defineSignal<[ApprovalResolved]>('approvalResolved');

@@ -1,4 +1,4 @@
-import { ActivityFailure, isCancellation, sleep } from '@temporalio/workflow';
+import { isCancellation, sleep } from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { PendingApprovalRecord } from '../domain/engagement-model';
 import { settleIntent, type IntentFailure, type IntentRecord } from '../domain/intents';
@@ -12,7 +12,7 @@ import {
 import { awaitApproval } from './approval-wait';
 import { openTrainActivities } from './engagement-activities';
 import type { EngagementRuntime } from './engagement-runtime';
-import { failureInfo, type FailureInfo } from './failures';
+import { failureInfo, rethrowUnlessActivityFailure, type FailureInfo } from './failures';
 
 type RequestStep =
   | { kind: 'requested' }
@@ -171,7 +171,7 @@ export class MoneyMoves {
       }
       return { kind: intent.status === 'open' ? 'requested' : 'settled' };
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
+      rethrowUnlessActivityFailure(err);
       const info = failureInfo(err);
       m.record(this.rt.now(), 'request_failed', `${key}: ${info.message}`);
       const verdict = classifyRequestFailure(info);
@@ -194,7 +194,7 @@ export class MoneyMoves {
         openTrainActivities.fetchContract({ contractId }),
       );
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
+      rethrowUnlessActivityFailure(err);
       // The reservation and the intent stay: nothing proves that no approval is live.
       return { kind: 'unresolved', info };
     }

@@ -1,6 +1,5 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { EngagementActivities } from '../../activities/engagement';
 import { updateIdFor } from '../../domain/intents';
 import {
   addMilestoneSignal,
@@ -13,23 +12,10 @@ import {
 } from '../../workflows/messages';
 import { waitForState, type EngagementHandle } from './support/engagement-handle';
 import { apiFailure, FakeOpenTrain } from './support/fake-opentrain';
+import { FaultyOpenTrain } from './support/faulty-opentrain';
 import { hireAndActivate, humanResolves, timeSkippingSuite } from './support/harness';
 
 const suite = timeSkippingSuite();
-
-/** The fake with some of its activities replaced, to answer as OpenTrain does under faults. */
-class FaultyOpenTrain extends FakeOpenTrain {
-  overrides: Partial<EngagementActivities> = {};
-  /** Looked up at call time: the worker receives the activities before a test sets its faults. */
-  override activities(): EngagementActivities {
-    const real = super.activities();
-    const pick = <K extends keyof EngagementActivities>(name: K) =>
-      ((input: never) => (this.overrides[name] ?? real[name])(input)) as EngagementActivities[K];
-    return Object.fromEntries(
-      (Object.keys(real) as (keyof EngagementActivities)[]).map((name) => [name, pick(name)]),
-    ) as unknown as EngagementActivities;
-  }
-}
 
 async function failureOf(call: Promise<unknown>): Promise<ApplicationFailure> {
   const err = await call.then(
