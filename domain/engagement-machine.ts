@@ -4,10 +4,9 @@ import type { SignalOutcome } from './engagement-approvals';
 import * as budget from './engagement-budget';
 import * as guards from './engagement-guards';
 import * as hire from './engagement-hire';
-import type { Journal } from './engagement-journal';
+import { EngagementJournal } from './engagement-journal';
 import * as milestones from './engagement-milestones';
 import {
-  HISTORY_LIMIT,
   type ApprovalAction,
   type ApprovalSnapshot,
   type ContractSnapshot,
@@ -17,10 +16,8 @@ import {
   type MilestoneSnapshot,
   type PendingApprovalRecord,
 } from './engagement-model';
-import { openIntent, type IntentRecord } from './intents';
+import { openIntent } from './intents';
 import type { EngagementPolicy } from './inputs';
-import type { Phase } from './phases';
-import { TERMINAL_PHASES } from './phases';
 
 export type { SignalOutcome };
 
@@ -38,14 +35,7 @@ export interface NewEngagement {
  * (hire, milestones, budget, approvals, guards, intents); this class is their single entry point, so the
  * workflow reads `machine.fund…` without knowing which module holds the rule. `now` (ISO) is always passed in.
  */
-export class EngagementMachine implements Journal {
-  /** Grows with every recorded change, so observers (search attributes) know when to look again. */
-  private revisionCount = 0;
-
-  private constructor(readonly s: EngagementSnapshot) {
-    s.intents ??= [];
-  }
-
+export class EngagementMachine extends EngagementJournal {
   static create(init: NewEngagement, now: string): EngagementMachine {
     const machine = new EngagementMachine({
       engagementId: init.engagementId,
@@ -80,90 +70,11 @@ export class EngagementMachine implements Journal {
     return new EngagementMachine(JSON.parse(JSON.stringify(snapshot)) as EngagementSnapshot);
   }
 
-  get snapshot(): EngagementSnapshot {
-    return this.s;
-  }
-  get revision(): number {
-    return this.revisionCount;
-  }
-  get phase(): Phase {
-    return this.s.phase;
-  }
-  get policy(): EngagementPolicy {
-    return this.s.policy;
-  }
-  get intents(): IntentRecord[] {
-    return this.s.intents as IntentRecord[];
-  }
-  isTerminal(): boolean {
-    return TERMINAL_PHASES.includes(this.s.phase);
-  }
-
-  // ---------- journal ----------
-
-  record(now: string, kind: string, detail: string): void {
-    this.s.history.push({ at: now, kind, detail });
-    if (this.s.history.length > HISTORY_LIMIT)
-      this.s.history.splice(0, this.s.history.length - HISTORY_LIMIT);
-    this.s.updatedAt = now;
-    this.revisionCount += 1;
-  }
-
-  setPhase(now: string, phase: Phase): void {
-    if (this.s.phase === phase) return;
-    this.s.phase = phase;
-    this.record(now, 'phase', phase);
-  }
-
-  /** A change worth re-publishing that is not a history line (e.g. the contract became stale). */
-  touch(): void {
-    this.revisionCount += 1;
-  }
-
   // ---------- preconditions and blockers ----------
 
-  startPreconditionCheck(now: string): void {
-    this.s.recheckRequested = false;
-    this.setPhase(now, 'checking_preconditions');
-  }
   /** Returns whether the blockers changed (the human is told only about news). */
   block(now: string, blockers: Blocker[]): boolean {
     return hire.block(this, now, blockers);
-  }
-  isBlockedOn(kind: string): boolean {
-    return this.s.phase === 'blocked' && this.s.blockers.some((b) => b.kind === kind);
-  }
-  requestRecheck(now: string): void {
-    this.s.recheckRequested = true;
-    this.record(now, 'recheck_requested', 'preconditions will be checked again');
-  }
-  clearRecheck(): void {
-    this.s.recheckRequested = false;
-  }
-  get recheckRequested(): boolean {
-    return this.s.recheckRequested;
-  }
-  /** An access problem outside the hire phase: shown beside the phase; true when it is news. */
-  addAccessBlocker(now: string, blocker: Blocker): boolean {
-    if (this.s.blockers.some((b) => b.kind === blocker.kind && b.message === blocker.message)) return false;
-    this.s.blockers = [...this.s.blockers.filter((b) => b.kind !== blocker.kind), blocker];
-    this.record(now, 'blocked', `${blocker.kind}: ${blocker.message}`);
-    return true;
-  }
-  clearAccessBlocker(now: string): void {
-    if (!this.s.blockers.some((b) => b.kind === 'opentrain_access')) return;
-    this.s.blockers = this.s.blockers.filter((b) => b.kind !== 'opentrain_access');
-    this.record(now, 'unblocked', 'opentrain_access: rechecking');
-  }
-  /** The operator cancelled the engagement: approvals still open on OpenTrain stay listed for the human. */
-  cancelled(now: string): void {
-    const open = this.s.pending.map((p) => `${p.type} ${p.approvalId} (${p.approvalUrl})`);
-    this.record(
-      now,
-      'cancelled',
-      open.length ? `still open on OpenTrain: ${open.join(', ')}` : 'nothing open',
-    );
-    this.setPhase(now, 'cancelled');
   }
   /** Pending fund/release/end approvals carried by a run older than intents get an intent of their own. */
   adoptUntrackedApprovals(now: string): void {
@@ -177,11 +88,6 @@ export class EngagementMachine implements Journal {
       );
       intent.move = { action: p.action, milestoneId: p.milestoneId };
     }
-  }
-  fail(now: string, reason: string): void {
-    this.s.failureReason = reason;
-    this.s.blockers = [];
-    this.setPhase(now, 'failed');
   }
 
   // ---------- hire ----------
@@ -328,27 +234,8 @@ export class EngagementMachine implements Journal {
     budget.dropReservation(this.s, milestoneId);
   }
 
-  // ---------- operations in flight ----------
-
-  beginOperation(key: string): void {
-    this.s.inFlight.push(key);
-  }
-  endOperation(key: string): void {
-    const i = this.s.inFlight.indexOf(key);
-    if (i >= 0) this.s.inFlight.splice(i, 1);
-  }
-  isInFlight(key: string): boolean {
-    return this.s.inFlight.includes(key);
-  }
-  hasOperationsInFlight(): boolean {
-    return this.s.inFlight.length > 0;
-  }
-
   // ---------- approvals ----------
 
-  pendingApprovals(): readonly PendingApprovalRecord[] {
-    return this.s.pending;
-  }
   pendingFor(action: ApprovalAction, milestoneId?: string): PendingApprovalRecord | undefined {
     return approvals.pendingFor(this, action, milestoneId);
   }
@@ -409,21 +296,5 @@ export class EngagementMachine implements Journal {
       this.startPreconditionCheck(now);
     }
     this.record(now, 'retry', `${item.action}${item.milestoneId ? ` ${item.milestoneId}` : ''}`);
-  }
-
-  // ---------- the approvalResolved signal ----------
-
-  noteResolution(approvalId: string, status: string): SignalOutcome {
-    return approvals.noteResolution(this, approvalId, status);
-  }
-  signalledStatus(approvalId: string): string | undefined {
-    return this.s.signalled[approvalId];
-  }
-  consumeSignal(approvalId: string): void {
-    delete this.s.signalled[approvalId];
-  }
-  /** Earliest `expiresAt` among pending approvals (NextApprovalExpiry), undefined when none is pending. */
-  nextApprovalExpiry(): string | undefined {
-    return approvals.nextApprovalExpiry(this);
   }
 }

@@ -1,6 +1,7 @@
 import { isWithdrawn } from './engagement-milestone-status';
 import type { EngagementSnapshot, MilestoneRecord } from './engagement-model';
 import type { EngagementState, MilestoneView } from './engagement-view';
+import type { IntentRecord } from './intents';
 import { centsToUsd, INITIATION_FEE_CENTS, marketplaceFeeCents } from './money';
 
 /** The one place where the internal state (cents) becomes the public `state` query view (dollars). */
@@ -32,6 +33,7 @@ export function toEngagementState(snapshot: EngagementSnapshot): EngagementState
       feesUsd: centsToUsd(totals.feesCents),
     },
     failureReason: snapshot.failureReason,
+    intents: intentsView(snapshot.intents ?? []),
     history: snapshot.history.map((h) => ({ ...h })),
     updatedAt: snapshot.updatedAt,
   };
@@ -72,4 +74,23 @@ function totalsCents(milestones: readonly MilestoneRecord[]): {
     if (m.releasedAt) releasedCents += m.amountCents;
   }
   return { fundedCents, releasedCents, feesCents };
+}
+
+/** Settled intents shown in the state; the workflow keeps more of them to answer repeated keys. */
+const SETTLED_INTENTS_SHOWN = 20;
+
+function intentsView(intents: readonly IntentRecord[]): EngagementState['intents'] {
+  const settled = intents.filter((i) => i.status === 'settled').slice(-SETTLED_INTENTS_SHOWN);
+  return intents
+    .filter((i) => i.status === 'open' || settled.includes(i))
+    .map((i) => ({
+      key: i.key,
+      kind: i.kind,
+      via: i.via,
+      status: i.status,
+      outcome: i.outcome,
+      milestoneId: i.milestoneId,
+      openedAt: i.openedAt,
+      settledAt: i.settledAt,
+    }));
 }

@@ -93,6 +93,21 @@ export const engagementStateSchema = z.object({
   }),
   /** Why the engagement failed (phase `failed`), e.g. the hire was declined. */
   failureReason: z.string().optional(),
+  /** Callers' requests under their keys (docs/intents.md): every open one, and the last settled ones. */
+  intents: z
+    .array(
+      z.object({
+        key: z.string(),
+        kind: z.string(),
+        via: z.enum(['update', 'signal']),
+        status: z.enum(['open', 'settled']),
+        outcome: z.string().optional(),
+        milestoneId: z.string().optional(),
+        openedAt: z.string(),
+        settledAt: z.string().optional(),
+      }),
+    )
+    .optional(),
   /** The last 50 events, oldest first. */
   history: z.array(historyEntrySchema),
   updatedAt: z.string(),
