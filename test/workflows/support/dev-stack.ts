@@ -78,6 +78,9 @@ export class DevStack {
 
 export const HISTORIES_DIR = path.resolve(__dirname, '../../histories');
 
+/** Which workflow logic the recordings stand for; a new generation is recorded beside the older ones. */
+const HISTORY_GENERATION = 'intents';
+
 /**
  * With RECORD_HISTORIES=1, save the run's history (with its real workflowId) for the replay test. A committed
  * history is never overwritten: it stands for the runs still open in production, so a logic change goes behind
@@ -85,6 +88,7 @@ export const HISTORIES_DIR = path.resolve(__dirname, '../../histories');
  */
 export async function recordHistory(handle: EngagementHandle, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
+  name = `${name}-${HISTORY_GENERATION}`;
   const history = await handle.fetchHistory();
   await mkdir(HISTORIES_DIR, { recursive: true });
   const file = path.join(HISTORIES_DIR, `${name}.json`);
