@@ -1,7 +1,8 @@
 import { fetch } from 'undici';
+import type { SandboxContractRecord } from './control-routes';
 import type { Faults, RecordedRequest } from './traffic';
 import type { DeliveryRecord } from './webhook-delivery';
-import type { WireApproval, WireMilestone } from './wire';
+import type { ledgerEntryToWire, WireApproval, WireMilestone } from './wire';
 
 /** An approval as the public API and the control API return it. */
 export type SandboxApproval = WireApproval;
@@ -19,6 +20,12 @@ export type SandboxFaults = Faults;
 
 /** One event's delivery to one subscription, as GET /__sandbox/deliveries reports it. */
 export type SandboxDelivery = DeliveryRecord;
+
+/** A contract with every milestone it has, hidden ones (cancelled, refunded) included. */
+export type { SandboxContractRecord };
+
+/** One credits-ledger entry: HOLD (negative, milestone + fees), CAPTURE, HOLD_RELEASE, … */
+export type SandboxLedgerEntry = ReturnType<typeof ledgerEntryToWire>;
 
 /** Thrown when the control API answers non-2xx; carries the sandbox's error envelope. */
 export class SandboxControlError extends Error {
@@ -114,6 +121,19 @@ export class SandboxControl {
   async deliveries(): Promise<SandboxDelivery[]> {
     const { deliveries } = await this.call<{ deliveries: SandboxDelivery[] }>('GET', '/deliveries');
     return deliveries;
+  }
+
+  /** Every contract the sandbox holds, with all of its milestones (not only the public timeline). */
+  async contracts(): Promise<SandboxContractRecord[]> {
+    const { contracts } = await this.call<{ contracts: SandboxContractRecord[] }>('GET', '/contracts');
+    return contracts;
+  }
+
+  /** The whole credits ledger, oldest first; `contractId` keeps only that contract's entries. */
+  async ledger(filter: { contractId?: string } = {}): Promise<SandboxLedgerEntry[]> {
+    const query = filter.contractId ? `?contractId=${encodeURIComponent(filter.contractId)}` : '';
+    const { entries } = await this.call<{ entries: SandboxLedgerEntry[] }>('GET', `/ledger${query}`);
+    return entries;
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

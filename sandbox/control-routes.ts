@@ -8,11 +8,12 @@ import type { SandboxContext } from './context';
 import { ApiError, parseOr400 } from './errors';
 import { DEFAULT_RATE_CENTS } from './gaps';
 import { hireEditsSchema } from './hire-terms';
+import { milestonesOf } from './lookups';
 import { cancelMilestone } from './milestone-cancel';
-import type { Account } from './model';
+import type { Account, Contract } from './model';
 import { faultsSchema, type PublicApiTraffic } from './traffic';
 import type { WebhookDeliverer } from './webhook-delivery';
-import { approvalToWire, milestoneToWire } from './wire';
+import { approvalToWire, ledgerEntryToWire, milestoneToWire } from './wire';
 
 /** Omitted fields mean fully enabled: claimed, every scope, every feature, card on file. */
 const accountSettingsSchema = z.strictObject({
@@ -35,6 +36,24 @@ const approvalsQuerySchema = z.object({
   status: z.enum(['pending', 'confirmed', 'declined', 'expired']).optional(),
 });
 const clockBodySchema = z.strictObject({ advanceMs: z.number().int().min(0) });
+const ledgerQuerySchema = z.object({ contractId: z.string().min(1).optional() });
+
+/**
+ * A contract as the sandbox holds it, for tests that check what OpenTrain really did: every milestone, including
+ * the cancelled and refunded ones the public timeline hides, so a duplicate can never go unseen.
+ */
+function contractRecord(ctx: SandboxContext, contract: Contract) {
+  return {
+    id: contract.id,
+    accountId: contract.accountId,
+    proposalId: contract.proposalId,
+    jobId: contract.jobId,
+    status: contract.status,
+    endDate: contract.endDate,
+    milestones: milestonesOf(ctx, contract.id).map((m) => milestoneToWire(ctx, m)),
+  };
+}
+export type SandboxContractRecord = ReturnType<typeof contractRecord>;
 
 /** The JSON control API under /__sandbox/ for tests and demos: no bearer token, never faulted. */
 export function registerControlRoutes(
@@ -157,4 +176,15 @@ export function registerControlRoutes(
   });
 
   app.get('/deliveries', async () => ({ deliveries: deliverer.list() }));
+
+  app.get('/contracts', async () => ({
+    contracts: Object.values(state.contracts).map((contract) => contractRecord(ctx, contract)),
+  }));
+
+  /** The whole credits ledger (every account, oldest first); the public API shows only the 10 newest entries. */
+  app.get('/ledger', async (request) => {
+    const { contractId } = parseOr400(ledgerQuerySchema, request.query);
+    const entries = state.ledger.filter((e) => contractId === undefined || e.contractId === contractId);
+    return { entries: entries.map(ledgerEntryToWire) };
+  });
 }
