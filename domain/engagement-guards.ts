@@ -2,7 +2,7 @@ import { findParked, pendingFor } from './engagement-approvals';
 import { checkBudget } from './engagement-budget';
 import { EngagementRuleError } from './engagement-errors';
 import type { Journal } from './engagement-journal';
-import { ACTIVE_FUNDED, NOT_FUNDED } from './engagement-milestone-status';
+import { ACTIVE_FUNDED, NOT_FUNDED, isFundedOrLater, isReleased } from './engagement-milestone-status';
 import type { MilestoneRecord } from './engagement-model';
 import { findMilestone } from './engagement-milestones';
 import type { ParkedItem } from './engagement-view';
@@ -36,9 +36,21 @@ function requireMilestone(j: Journal, id: string): MilestoneRecord {
   return m;
 }
 
+/**
+ * Whether OpenTrain's timeline already shows this move done (a contract read can arrive before the approval's
+ * own read closes it): such a move no longer stands in the way of the next step.
+ */
+function shownDone(j: Journal, action: string | undefined, milestoneId: string | undefined): boolean {
+  const m = milestoneId ? findMilestone(j, milestoneId) : undefined;
+  if (!m || !action) return false;
+  return action === 'fund' ? isFundedOrLater(m.status) : action === 'release' && isReleased(m.status);
+}
+
 /** An intent that is still moving this milestone (requesting, or waiting for the human). */
 function openMoveOn(j: Journal, milestoneId: string) {
-  return (j.s.intents ?? []).find((i) => i.status === 'open' && i.milestoneId === milestoneId);
+  return (j.s.intents ?? []).find(
+    (i) => i.status === 'open' && i.milestoneId === milestoneId && !shownDone(j, i.move?.action, milestoneId),
+  );
 }
 
 export function checkAddMilestone(j: Journal, amountCents: number, fund: boolean): void {
@@ -69,12 +81,16 @@ export function checkRelease(j: Journal, milestoneId: string): void {
 function checkNotMoving(j: Journal, what: string, milestoneId: string): void {
   const intent = openMoveOn(j, milestoneId);
   const action = what === 'funding' ? 'fund' : 'release';
-  if (intent || j.s.inFlight.includes(`${action}:${milestoneId}`) || pendingFor(j, action, milestoneId))
+  if (intent || j.s.inFlight.includes(`${action}:${milestoneId}`) || pendingFor(j, action, milestoneId)) {
+    const other = intent && intent.move?.action !== action ? intent.move?.action : undefined;
     throw new EngagementRuleError(
       'already_in_progress',
-      `${what} of ${milestoneId} is already requested`,
+      other
+        ? `the ${other} of ${milestoneId} is still being settled; ask again once it has`
+        : `${what} of ${milestoneId} is already requested`,
       intent ? { intentKey: intent.key } : undefined,
     );
+  }
 }
 
 /**
@@ -83,8 +99,12 @@ function checkNotMoving(j: Journal, what: string, milestoneId: string): void {
  */
 export function checkEnd(j: Journal): void {
   checkContractActive(j);
-  const moving = (j.s.intents ?? []).filter((i) => i.status === 'open' && i.milestoneId !== undefined);
-  const pending = j.s.pending.filter((p) => p.action === 'fund' || p.action === 'release');
+  const moving = (j.s.intents ?? []).filter(
+    (i) => i.status === 'open' && i.milestoneId !== undefined && !shownDone(j, i.move?.action, i.milestoneId),
+  );
+  const pending = j.s.pending.filter(
+    (p) => (p.action === 'fund' || p.action === 'release') && !shownDone(j, p.action, p.milestoneId),
+  );
   if (!moving.length && !pending.length) return;
   const openIntents = moving.map((i) => ({
     key: i.key,

@@ -6,6 +6,7 @@ import * as guards from './engagement-guards';
 import * as hire from './engagement-hire';
 import { EngagementJournal } from './engagement-journal';
 import * as milestones from './engagement-milestones';
+import { isFundedOrLater, isReleased } from './engagement-milestone-status';
 import {
   type ApprovalAction,
   type ApprovalSnapshot,
@@ -175,6 +176,15 @@ export class EngagementMachine extends EngagementJournal {
   syncContract(now: string, contract: ContractSnapshot, heldBeforeRead: readonly string[] = []): void {
     this.s.contractStale = false;
     milestones.syncActiveContract(this, now, contract, heldBeforeRead);
+    // The timeline already shows a pending fund/release done: its approval executed, so read it now.
+    for (const p of this.s.pending) {
+      const m = p.milestoneId ? this.milestone(p.milestoneId) : undefined;
+      const done =
+        m &&
+        ((p.action === 'fund' && isFundedOrLater(m.status)) ||
+          (p.action === 'release' && isReleased(m.status)));
+      if (done) this.s.signalled[p.approvalId] ??= 'observed';
+    }
     if (contract.status === 'ended' && this.s.phase !== 'ended')
       this.ended(now, 'contract ended on OpenTrain');
   }

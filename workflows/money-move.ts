@@ -101,8 +101,14 @@ export class MoneyMoves {
     const outcome = await awaitApproval(pending, this.rt.hooks);
     if (outcome.kind === 'yielded') {
       // Closed by someone else: the contract ended and its approvals can no longer execute.
-      if (intent.status === 'open' && !m.pendingApprovals().includes(pending))
-        this.settle(intent, move, 'contract_ended', contractEnded());
+      if (intent.status === 'open' && !m.pendingApprovals().includes(pending)) {
+        const moved = move.milestoneId ? m.milestone(move.milestoneId) : undefined;
+        const done =
+          moved &&
+          ((move.action === 'fund' && moved.fundedAt) || (move.action === 'release' && moved.releasedAt));
+        if (done) this.settle(intent, move, 'confirmed');
+        else this.settle(intent, move, 'contract_ended', contractEnded());
+      }
       return 'closed';
     }
     const { approval } = outcome;

@@ -141,11 +141,15 @@ it('state --watch prints each change once and stops by itself when the engagemen
   const err: string[] = [];
   const watching = runCli(['state', engagementId, '--watch', '--json'], cliIo(out, err));
   while (out.length === 0 && err.length === 0) await sleep(50);
+  // A declined hire is parked for `retry` (not an end); the operator then cancels the engagement.
   await stack.control.declineApproval(approval.approvalId);
+  while (!out.some((line) => (JSON.parse(line) as EngagementState).parked.length > 0)) await sleep(50);
+  await stack.env.client.workflow.getHandle(engagementId).cancel();
   expect(await watching).toBe(0);
   const states = out.map((line) => JSON.parse(line) as EngagementState);
   expect(states[0]?.phase).toBe('awaiting_hire_approval');
-  expect(states.at(-1)?.phase).toBe('failed');
+  expect(states.some((s) => s.phase === 'blocked' && s.parked[0]?.reason === 'declined')).toBe(true);
+  expect(states.at(-1)?.phase).toBe('cancelled');
   expect(new Set(out).size).toBe(out.length);
 });
 
