@@ -135,3 +135,17 @@ describe('engagement resilience (time-skipping, mocked activities)', () => {
     });
   });
 });
+
+describe('a refused start (time-skipping)', () => {
+  it('stays readable: the state shows phase failed with the reason, not a missing query', async () => {
+    const fake = new FaultyOpenTrain();
+    // Straight to Temporal, past the doors' checks: a budget below the hire charge ($300 + 10% + $9.95).
+    await suite.run(fake, { budgetUsd: 100 }, async (handle) => {
+      await expect(handle.result()).rejects.toThrow();
+      const state = await handle.query(stateQuery);
+      expect(state.phase).toBe('failed');
+      expect(state.failureReason).toMatch(/budgetUsd/);
+      expect(fake.calls).toEqual([]);
+    });
+  });
+});
