@@ -21,6 +21,8 @@ export interface TimeSkippingSuite {
 }
 
 let counter = 0;
+/** Task queues and ids unique per file too: one Jest process runs several files, each on its own server. */
+const FILE_RUN = Math.random().toString(36).slice(2, 8);
 
 /**
  * Sets up a test file: one time-skipping server and the engagement workflows bundled once (beforeAll), torn down
@@ -54,7 +56,7 @@ async function runEngagement(
   body: (handle: EngagementHandle) => Promise<void>,
 ): Promise<void> {
   counter += 1;
-  const taskQueue = `engagements-test-${process.pid}-${counter}`;
+  const taskQueue = `engagements-test-${process.pid}-${FILE_RUN}-${counter}`;
   const proposalId = `p_${process.pid}_${counter}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
