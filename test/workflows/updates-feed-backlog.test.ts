@@ -143,9 +143,19 @@ async function historyOf(
 }
 
 /** The latest run waits on its poll timer: any hand-over after the last event is recorded, the chain is complete. */
+/** Waiting on its poll timer: the last event other than a workflow task's own (an idle task can follow it). */
 async function parked(workflowId: string): Promise<boolean> {
   const events = await historyOf(workflowId);
-  return Boolean(events.at(-1)?.timerStartedEventAttributes);
+  const last = [...events]
+    .reverse()
+    .find(
+      (e) =>
+        !e.workflowTaskScheduledEventAttributes &&
+        !e.workflowTaskStartedEventAttributes &&
+        !e.workflowTaskCompletedEventAttributes &&
+        !e.workflowTaskTimedOutEventAttributes,
+    );
+  return Boolean(last?.timerStartedEventAttributes);
 }
 
 /** Follows the continue-as-new chain from the first run, reading each run's whole history. */
