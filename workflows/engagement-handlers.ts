@@ -19,6 +19,7 @@ import {
   mismatchFailure,
   openIntent,
   pruneIntents,
+  settleIntent,
   type IntentRecord,
 } from '../domain/intents';
 import { parseInput } from '../domain/validation';
@@ -48,7 +49,8 @@ import {
  * The doors into the workflow. Every operation is an intent under a key: an update's key is its updateId
  * (which the client sets to the caller's idempotency key), a signal's the optional `idempotencyKey` of its
  * argument. A repeated key answers the first outcome and causes nothing; the same key with other arguments is
- * refused (`idempotency_key_mismatch`). Updates are validated synchronously, so a refused one leaves no trace.
+ * refused (`idempotency_key_mismatch`). Bad input is refused by the update's validator and leaves no trace; a
+ * refusal by the engagement's rules is recorded under its key, so every repeat answers it again.
  */
 export function registerEngagementHandlers(runtime: EngagementRuntime): void {
   const m = runtime.machine;
@@ -65,9 +67,23 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
       throw new EngagementRuleError('idempotency_key_mismatch', failure.message, failure.details);
     }
     if (found.kind === 'repeat') return found.intent;
-    op.guard(input);
     pruneIntents(m.intents, Date.now());
-    const intent = openIntent(m.intents, { key, kind: op.kind, via, fingerprint }, runtime.now());
+    const init = { key, kind: op.kind, via, fingerprint };
+    try {
+      op.guard(input);
+    } catch (err) {
+      // A refusal is the key's first outcome too: a repeat answers it again instead of being judged anew.
+      if (err instanceof EngagementRuleError && (via === 'update' || !key.startsWith('signal:'))) {
+        const refused = openIntent(m.intents, init, runtime.now());
+        refused.reply = {
+          ok: false,
+          failure: { type: err.code, message: err.message, details: err.details },
+        };
+        settleIntent(refused, 'refused', runtime.now());
+      }
+      throw err;
+    }
+    const intent = openIntent(m.intents, init, runtime.now());
     m.record(runtime.now(), 'intent_opened', `${op.kind} ${key} (${via})`);
     op.begin(input, intent);
     return intent;
@@ -88,7 +104,7 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
             const failure = mismatchFailure(found.intent);
             throw new EngagementRuleError('idempotency_key_mismatch', failure.message, failure.details);
           }
-          if (found.kind === 'new') op.guard(parsed);
+          // The engagement's rules are judged in the handler, so a refusal is remembered under its key.
         }),
       handler: async (input: unknown): Promise<never> => {
         try {

@@ -35,7 +35,7 @@ async function rejection(promise: Promise<unknown>): Promise<{ type?: string; me
 }
 
 describe('guards (time-skipping, mocked activities)', () => {
-  it('rejects invalid updates in the validator, leaving no trace in history and the state untouched', async () => {
+  it('rejects bad input in the validator without a trace, and rule refusals without touching the state', async () => {
     const fake = new FakeOpenTrain();
     await suite.run(fake, {}, async (handle) => {
       await waitForState(handle, (s) => s.pendingApprovals.length === 1);
@@ -78,8 +78,10 @@ describe('guards (time-skipping, mocked activities)', () => {
       expect(after.milestones).toEqual(before.milestones);
       expect(after.pendingApprovals).toEqual(before.pendingApprovals);
       const { events } = await handle.fetchHistory();
+      // Bad input leaves no trace; the 4 rule refusals are in history, remembered under their keys.
       const updateEvents = (events ?? []).filter((e) => UPDATE_EVENTS.has(e.eventType!));
-      expect(updateEvents).toEqual([]);
+      expect(updateEvents.length).toBe(4 * 2);
+      expect(after.intents?.filter((i) => i.outcome === 'refused')).toHaveLength(4);
       expect(fake.callsOf('requestFunding')).toEqual([]);
     });
   });
