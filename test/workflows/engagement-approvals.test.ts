@@ -76,7 +76,7 @@ describe('waiting for a human approval (time-skipping, real durations)', () => {
     });
   });
 
-  it('parks a declined hire with the human\'s decision in its history, and `retry` asks again', async () => {
+  it("parks a declined hire with the human's decision in its history, and `retry` asks again", async () => {
     const fake = new FakeOpenTrain();
     await suite.run(fake, {}, async (handle) => {
       await waitForState(handle, (s) => s.pendingApprovals.length === 1);
