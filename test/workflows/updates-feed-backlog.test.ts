@@ -227,7 +227,9 @@ it('works through a 10,000-event backlog in bounded runs, each engagement gettin
       `(${lengths.join(', ')}), ${fake.fetches.length} page reads, ${seconds.toFixed(1)} s`,
   );
   // The default bound is 2,000; a run ends within one event's routing of it, far below the 10,240 warning.
-  expect(runs.length).toBeGreaterThanOrEqual(5);
+  // How many runs it takes depends on how many workflow tasks the routing needed; at least several.
+  const total = lengths.reduce((sum, n) => sum + n, 0);
+  expect(runs.length).toBeGreaterThanOrEqual(Math.max(3, Math.ceil(total / (2_000 + 25))));
   expect(Math.max(...lengths)).toBeLessThanOrEqual(2_000 + 25);
   expect(runs.slice(0, -1).every((r) => r.continuedAsNew)).toBe(true);
   // Every hand-over's cursor is past the one before: each run made progress and none went back.
