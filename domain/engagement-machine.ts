@@ -204,10 +204,6 @@ export class EngagementMachine extends EngagementJournal {
     milestones.upsertMilestone(this, now, milestone, false);
     this.record(now, 'reconciled', `milestone ${milestone.id} is ${milestone.status}: ${why}`);
   }
-  /** Kept for callers that reconcile a 409 inside the activity. */
-  milestoneAlreadyFunded(now: string, milestone: MilestoneSnapshot): void {
-    this.milestoneObserved(now, milestone, 'it was already funded');
-  }
   ended(now: string, detail: string): void {
     this.s.pending = this.s.pending.filter((p) => p.action === 'fund' || p.action === 'release');
     this.record(now, 'ended', detail);

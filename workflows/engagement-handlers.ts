@@ -20,6 +20,7 @@ import {
   openIntent,
   pruneIntents,
   settleIntent,
+  type IntentLookup,
   type IntentRecord,
 } from '../domain/intents';
 import { parseInput } from '../domain/validation';
@@ -62,10 +63,7 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
   function admit<A>(op: Operation<A>, key: string, input: A, via: IntentRecord['via']): IntentRecord {
     const fingerprint = fingerprintOf(input);
     const found = lookupIntent(m.intents, key, op.kind, fingerprint);
-    if (found.kind === 'mismatch') {
-      const failure = mismatchFailure(found.intent);
-      throw new EngagementRuleError('idempotency_key_mismatch', failure.message, failure.details);
-    }
+    refuseMismatch(found);
     if (found.kind === 'repeat') return found.intent;
     pruneIntents(m.intents, Date.now());
     const init = { key, kind: op.kind, via, fingerprint };
@@ -100,10 +98,7 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
         validating(() => {
           const parsed = parseInput(schema, input) as A;
           const found = lookupIntent(m.intents, updateKey(), op.kind, fingerprintOf(parsed));
-          if (found.kind === 'mismatch') {
-            const failure = mismatchFailure(found.intent);
-            throw new EngagementRuleError('idempotency_key_mismatch', failure.message, failure.details);
-          }
+          refuseMismatch(found);
           // The engagement's rules are judged in the handler, so a refusal is remembered under its key.
         }),
       handler: async (input: unknown): Promise<never> => {
@@ -183,6 +178,12 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
   });
 
   for (const intent of m.intents) if (intent.status === 'open') ops.resume(intent);
+}
+
+function refuseMismatch(found: IntentLookup): void {
+  if (found.kind !== 'mismatch') return;
+  const failure = mismatchFailure(found.intent);
+  throw new EngagementRuleError('idempotency_key_mismatch', failure.message, failure.details);
 }
 
 function accepts<S extends z.ZodType>(name: string, schema: S, input: unknown): input is z.output<S> {

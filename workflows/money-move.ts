@@ -157,7 +157,7 @@ export class MoneyMoves {
         if (result.kind === 'requested')
           m.approvalRequested(this.rt.now(), 'fund', result.approval, attempt, milestoneId, intent.key);
         else {
-          m.milestoneAlreadyFunded(this.rt.now(), result.milestone);
+          m.milestoneObserved(this.rt.now(), result.milestone, 'it was already funded');
           this.settle(intent, move, 'already_done');
         }
       } else if (move.action === 'release') {
