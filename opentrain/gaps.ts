@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 /**
- * Every point where REFERENCE.md says [GAP], [INFERENCE] or [CONFLICT] and the client had to pick a behaviour.
+ * Every point where OpenTrain's docs leave a [GAP], an [INFERENCE] or a [CONFLICT] and the client had to pick a
+ * behaviour (docs/opentrain-api.md#gaps-client-and-engagement).
  * Each decision lives here once; the other files import it.
  */
 

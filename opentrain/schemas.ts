@@ -3,9 +3,9 @@ import { usdToCents } from '../domain/money';
 import { claimedField, idOrNull, milestoneDescription } from './gaps';
 
 /**
- * Wire schemas of the OpenTrain responses we read (REFERENCE §2–§6). Objects are loose: unknown fields are
- * accepted and kept. Enums the docs leave open (statuses, types) are plain strings. Dollar amounts are turned into
- * integer cents here, so every exported type is already in our shape.
+ * Wire schemas of the OpenTrain responses we read (docs/opentrain-api.md#endpoints). Objects are loose: unknown
+ * fields are accepted and kept. Enums the docs leave open (statuses, types) are plain strings. Dollar amounts are
+ * turned into integer cents here, so every exported type is already in our shape.
  */
 
 const isoTimestamp = z.iso.datetime({ offset: true });

@@ -22,7 +22,7 @@ const paymentsWrite = (claimAction: string): Gate => ({
   feature: 'public_api_payments_write',
 });
 
-/** The gates of every endpoint the sandbox serves (REFERENCE §2 summary table). */
+/** The gates of every endpoint the sandbox serves (docs/opentrain-api.md#endpoints). */
 export const GATES = {
   any: {},
   capabilities: { feature: 'public_api_job_drafting' },

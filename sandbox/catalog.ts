@@ -1,4 +1,7 @@
-/** Names from REFERENCE §1.1 and §6.3 that the sandbox enforces. */
+/**
+ * The scope, feature and event names the sandbox enforces (docs/opentrain-api.md#scopes-claim-and-features,
+ * docs/opentrain-api.md#event-types).
+ */
 
 export const SCOPES = [
   'jobs:read',

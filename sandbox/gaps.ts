@@ -1,7 +1,8 @@
 import type { Feature } from './catalog';
 
 /**
- * Every decision the sandbox makes where REFERENCE.md says [GAP], [INFERENCE] or [CONFLICT], in one place.
+ * Every decision the sandbox makes where OpenTrain's docs leave a [GAP], an [INFERENCE] or a [CONFLICT], in one
+ * place; listed in docs/opentrain-api.md#gaps-sandbox.
  * Each constant names the choice; the comment says why.
  */
 

@@ -9,7 +9,7 @@ import {
 import { milestonesOf } from './lookups';
 import type { Approval, Contract, Invoice, LedgerEntry, Milestone, Webhook } from './model';
 
-/** Wire shapes of REFERENCE §2–§5: dollars for money (cents only for credits), masked trainer identity. */
+/** Wire shapes (docs/opentrain-api.md#endpoints): dollars for money (cents only for credits), masked trainers. */
 
 export function approvalUrl(ctx: SandboxContext, approvalId: string): string {
   return `${ctx.origin()}/approvals/${approvalId}`;
