@@ -95,7 +95,7 @@ describe('OpenTrainClient against the sandbox: documented errors', () => {
     });
   });
 
-  describe('hire conflicts (§10)', () => {
+  describe('hire conflicts', () => {
     it('answers 409 payment_method_required with a billingUrl when no card and too few credits', async () => {
       const { token, client } = await harness.account({ cardOnFile: false, creditsCents: 1_000 });
       const { proposalId } = await harness.control.createProposal({ token });
