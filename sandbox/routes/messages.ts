@@ -14,7 +14,10 @@ const sendMessageSchema = z.object({
     .max(10_000, { error: 'must be at most 10,000 characters' }),
 });
 
-/** POST /messages (§2.15) on a conversation of the caller's, i.e. a contract's job thread. */
+/**
+ * POST /messages (docs/opentrain-api.md#messaging) on a conversation of the caller's, i.e. a contract's job
+ * thread.
+ */
 export function registerMessageRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   app.post('/messages', async (request, reply) => {
     const account = authorize(ctx, request, GATES.sendMessage);
