@@ -6,7 +6,7 @@ import { z } from 'zod';
  * Each decision lives here once; the other files import it.
  */
 
-/** [GAP] the CLI reads OT_API_TOKEN, the brief OPENTRAIN_API_TOKEN. Both work; the first one set wins. */
+/** [GAP] OpenTrain's own CLI reads OT_API_TOKEN, its API guide OPENTRAIN_API_TOKEN. Both work; the first one set wins. */
 export const TOKEN_ENV_NAMES = ['OPENTRAIN_API_TOKEN', 'OT_API_TOKEN'] as const;
 
 /**
