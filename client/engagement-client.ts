@@ -41,6 +41,7 @@ import {
 import { EngagementNotFoundError, UpdateRejectedError } from './errors';
 import { idempotencyKeyOf } from './idempotency-key';
 import { fingerprintOf, updateIdFor } from '../domain/intents';
+import type { IntentDoor } from '../domain/intents';
 import type { IdempotencyOptions } from './idempotency-key';
 
 /** The workflow type name, as registered by the worker (`workflows/engagement.ts`). */
@@ -92,6 +93,11 @@ export interface WatchOptions {
   /** How often the state is read; the iterator yields only when it changed. */
   pollIntervalMs?: number;
   signal?: AbortSignal;
+  /**
+   * What counts as a change (default: anything in the state). `decisionPointsOf` (engagement-changes.ts) keeps
+   * only what a caller acts on: the phase, approvals requested or resolved, milestones' statuses, blockers.
+   */
+  changeOf?: (state: EngagementState) => unknown;
 }
 
 /**
@@ -102,7 +108,14 @@ export class EngagementClient {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string = TASK_QUEUE,
+    /** The way in this client serves, recorded with every intent for the audit trail. */
+    readonly door: IntentDoor = 'library',
   ) {}
+
+  /** The same connection, for another door (the HTTP API's MCP endpoint beside its REST routes). */
+  forDoor(door: IntentDoor): EngagementClient {
+    return new EngagementClient(this.client, this.taskQueue, door);
+  }
 
   /**
    * Idempotent: an engagement for the same proposal (running or finished) is returned, not started again. The
@@ -183,7 +196,7 @@ export class EngagementClient {
   async recheckPreconditions(engagementId: string, options?: IdempotencyOptions): Promise<void> {
     const idempotencyKey = idempotencyKeyOf(options);
     await this.onEngagement(engagementId, recheckPreconditionsSignal.name, (h) =>
-      h.signal(recheckPreconditionsSignal.name, { idempotencyKey }),
+      h.signal(recheckPreconditionsSignal.name, { idempotencyKey, door: this.door }),
     );
   }
 
@@ -229,10 +242,11 @@ export class EngagementClient {
    */
   async *watch(engagementId: string, options: WatchOptions = {}): AsyncGenerator<EngagementState> {
     const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    const changeOf = options.changeOf ?? ((state: EngagementState) => state);
     let last: string | undefined;
     while (!options.signal?.aborted) {
       const state = await this.getState(engagementId);
-      const serialised = JSON.stringify(state);
+      const serialised = JSON.stringify(changeOf(state));
       if (serialised !== last) {
         last = serialised;
         yield state;
@@ -273,8 +287,10 @@ export class EngagementClient {
       .update(`${update.name}\n${fingerprintOf(arg)}`)
       .digest('hex');
     const updateId = updateIdFor(key, digest);
+    // The door rides beside the arguments, outside the digest: the same key through another door is a repeat.
+    const withDoor = { ...arg, door: this.door } as Arg;
     const value = await this.onEngagement(engagementId, update.name, (h) =>
-      h.executeUpdate(update, { args: [arg], updateId }),
+      h.executeUpdate(update, { args: [withDoor], updateId }),
     );
     return result.parse(value);
   }
