@@ -38,6 +38,8 @@ import {
   retryUpdate,
   stateQuery,
 } from '../workflows/messages';
+import type { AuditTrail } from './audit/audit-entry';
+import { readAuditTrail } from './audit/read-audit';
 import { EngagementNotFoundError, UpdateRejectedError } from './errors';
 import { idempotencyKeyOf } from './idempotency-key';
 import { fingerprintOf, updateIdFor } from '../domain/intents';
@@ -87,6 +89,7 @@ export type EngagementOperations = Pick<
   | 'getState'
   | 'list'
   | 'watch'
+  | 'audit'
 >;
 
 export interface WatchOptions {
@@ -130,7 +133,8 @@ export class EngagementClient {
       await this.client.workflow.start(ENGAGEMENT_WORKFLOW_TYPE, {
         workflowId: engagementId,
         taskQueue: this.taskQueue,
-        args: [parsed],
+        // The door rides beside the input for the audit trail; the workflow's own parse leaves it out.
+        args: [{ ...parsed, door: this.door }],
         workflowIdConflictPolicy: 'USE_EXISTING',
         // A finished engagement stays the answer for its proposal; a new hire needs a new proposal.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -208,6 +212,15 @@ export class EngagementClient {
       if (err instanceof WorkflowNotFoundError) throw new EngagementNotFoundError(id);
       throw err;
     }
+  }
+
+  /**
+   * Every decision of the engagement in order (client/audit): intents with their door and key, requests to
+   * OpenTrain, the human's answers, expiries, reminders, parks, across all continue-as-new runs.
+   */
+  async audit(engagementId: string): Promise<AuditTrail> {
+    const state = await this.getState(engagementId);
+    return readAuditTrail(this.client, state.engagementId, state);
   }
 
   /** Engagements by phase and/or by how soon a pending approval expires, from the search attributes. */
