@@ -7,7 +7,7 @@ const abort = new AbortController();
 process.once('SIGINT', () => abort.abort());
 
 runCli(process.argv.slice(2), {
-  connect: () => connectEngagementClient(temporalSettingsFromEnv()),
+  connect: () => connectEngagementClient(temporalSettingsFromEnv(), { door: 'cli' }),
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
   isTTY: Boolean(process.stdout.isTTY),

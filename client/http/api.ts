@@ -10,6 +10,8 @@ import { edgeServerOptions, hardenInputs } from './edges';
 import { handleApiError } from './error-handler';
 import { useIdempotencyKeys } from './idempotency';
 import { engagementRoutes } from './routes/engagements';
+import { mcpRoutes } from './routes/mcp';
+import type { McpRouteOptions } from './routes/mcp';
 import { webhookRoutes } from './routes/webhooks';
 import type { WebhookReceiverOptions } from './routes/webhooks';
 
@@ -17,6 +19,8 @@ export interface ApiOptions {
   engagements: EngagementOperations;
   /** ENGAGEMENTS_API_TOKEN: required on every route but /healthz and the webhook. */
   apiToken: string;
+  /** Streamable HTTP MCP at `/mcp`; without it the route does not exist. */
+  mcp?: McpRouteOptions;
   /** The OpenTrain webhook receiver; without it the route does not exist. */
   webhook?: WebhookReceiverOptions;
   logger?: FastifyServerOptions['logger'];
@@ -73,6 +77,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     useIdempotencyKeys(scope);
     await scope.register(engagementRoutes(options.engagements));
   });
+  if (options.mcp) await app.register(mcpRoutes(options.mcp));
   if (options.webhook) await app.register(webhookRoutes(options.webhook));
   await app.ready();
   return app;

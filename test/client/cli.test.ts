@@ -345,6 +345,7 @@ describe('--json on every command', () => {
     ['retry', ['retry', KNOWN_ID, 'm_2']],
     ['recheck', ['recheck', KNOWN_ID]],
     ['confirm-not-fit', ['confirm-not-fit', KNOWN_ID]],
+    ['audit', ['audit', KNOWN_ID]],
   ];
 
   it('covers every command the CLI has', () => {

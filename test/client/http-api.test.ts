@@ -169,6 +169,7 @@ describe('routes', () => {
       [
         '/engagements',
         '/engagements/{id}',
+        '/engagements/{id}/audit',
         '/engagements/{id}/confirm-not-fit',
         '/engagements/{id}/end',
         '/engagements/{id}/milestones',
