@@ -1,4 +1,7 @@
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
+import { EngagementPhase } from '../../domain/search-attributes';
+import { createApiMetrics } from '../../observability/metrics';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { OpenTrainClient } from '../../opentrain';
 import { EngagementClient } from '../engagement-client';
@@ -27,6 +30,12 @@ export interface ApiServiceOptions {
     onNewSecret?: (secret: string) => void | Promise<void>;
   };
   logger?: FastifyServerOptions['logger'];
+  /** Our pino logger (observability/logger.ts); replaces `logger`. */
+  loggerInstance?: FastifyServerOptions['loggerInstance'];
+  /** Serve `/metrics`: webhook deliveries and engagements by phase. */
+  metrics?: boolean;
+  /** The remote codec endpoint for the Temporal UI/CLI (when payloads are encrypted). */
+  codec?: { codec: PayloadCodec; corsOrigins: readonly string[] };
 }
 
 export interface RunningApi {
@@ -43,13 +52,24 @@ export interface RunningApi {
 export async function startApiService(options: ApiServiceOptions): Promise<RunningApi> {
   await ensureUpdatesFeed(options.temporal, options.feed);
   let webhookSecret = options.webhook?.secret;
+  const { temporal } = options;
+  const metrics = options.metrics
+    ? createApiMetrics(async (phase) => {
+        const query = `WorkflowType = "engagementWorkflow" AND ${EngagementPhase.name} = "${phase}"`;
+        return (await temporal.workflow.count(query)).count;
+      })
+    : undefined;
   const app = await buildApi({
     engagements: new EngagementClient(options.temporal, options.feed?.taskQueue),
     apiToken: options.apiToken,
     logger: options.logger,
+    loggerInstance: options.loggerInstance,
+    metrics,
+    codec: options.codec,
     webhook: options.webhook && {
       secret: () => webhookSecret,
       ringDoorbell: (deliveryId) => void doorbell.ring(deliveryId),
+      onDelivery: metrics && ((outcome, reason) => metrics.webhookDeliveries.inc({ outcome, reason })),
     },
   });
   const doorbell = new Doorbell(options.temporal, options.feed, (err) =>
