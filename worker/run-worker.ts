@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import type { DestinationStream } from 'pino';
+import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import { notifierFromConfig } from '../activities';
 import { dataConverterFromConfig } from '../codec/data-converter';
 import type { Config } from '../config';
 import { createLogger } from '../observability/logger';
-import { createEngagementMetrics } from '../observability/metrics';
+import { createEngagementMetrics, type EngagementMetrics } from '../observability/metrics';
 import { startMetricsServer, type MetricsServer } from '../observability/metrics-server';
 import { installTemporalRuntime } from '../observability/temporal-runtime';
 import { OpenTrainClient, clientOptionsFromConfig } from '../opentrain';
@@ -19,32 +19,46 @@ export interface WorkerProcess {
   run(): Promise<void>;
 }
 
+export interface WorkerObservability {
+  logger: PinoLogger;
+  metrics?: EngagementMetrics;
+  metricsServer?: MetricsServer;
+}
+
 /**
- * One worker process from its configuration: the pino logger (the Temporal Runtime's too), the metrics server on
- * METRICS_PORT, the OpenTrain client counting its requests, the data converter (encryption) and the worker.
- * Installs the process's Temporal Runtime, so it runs once per process, before anything else touches Temporal.
+ * The process-wide part, first of all: the pino logger, the Temporal Runtime routed into it (installed once per
+ * process, before anything touches Temporal) and, with METRICS_PORT, the metrics server on that port.
+ */
+export async function startWorkerObservability(
+  config: Pick<Config, 'LOG_LEVEL' | 'METRICS_PORT' | 'METRICS_HOST'>,
+  logDestination?: DestinationStream,
+): Promise<WorkerObservability> {
+  const logger = createLogger({ level: config.LOG_LEVEL, service: 'worker', destination: logDestination });
+  const metrics = config.METRICS_PORT === undefined ? undefined : createEngagementMetrics();
+  const { sdkMetricsUrl } = await installTemporalRuntime({ logger, sdkMetrics: metrics !== undefined });
+  const metricsServer =
+    metrics && config.METRICS_PORT !== undefined
+      ? await startMetricsServer({
+          host: config.METRICS_HOST,
+          port: config.METRICS_PORT,
+          registry: metrics.registry,
+          sdkMetricsUrl,
+          logger,
+        })
+      : undefined;
+  return { logger, metrics, metricsServer };
+}
+
+/**
+ * One worker process from its configuration: observability (unless already started), the OpenTrain client
+ * counting its requests, the data converter (encryption) and the worker.
  */
 export async function startWorkerProcess(
   config: Config,
-  options: { logDestination?: DestinationStream; workflowBundlePath?: string } = {},
+  options: { observability?: WorkerObservability; workflowBundle?: WorkflowBundleOption } = {},
 ): Promise<WorkerProcess> {
-  const logger = createLogger({
-    level: config.LOG_LEVEL,
-    service: 'worker',
-    destination: options.logDestination,
-  });
-  const metrics = config.METRICS_PORT === undefined ? undefined : createEngagementMetrics();
-  const { sdkMetricsUrl } = await installTemporalRuntime({ logger, sdkMetrics: metrics !== undefined });
-  let metricsServer: MetricsServer | undefined;
-  if (metrics && config.METRICS_PORT !== undefined) {
-    metricsServer = await startMetricsServer({
-      host: config.METRICS_HOST,
-      port: config.METRICS_PORT,
-      registry: metrics.registry,
-      sdkMetricsUrl,
-      logger,
-    });
-  }
+  const { logger, metrics, metricsServer } =
+    options.observability ?? (await startWorkerObservability(config));
   const openTrain = new OpenTrainClient({
     ...clientOptionsFromConfig(config),
     onResponse:
@@ -52,9 +66,11 @@ export async function startWorkerProcess(
       ((event) => metrics.openTrainRequests.inc({ endpoint: event.endpoint, status: event.status })),
   });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const bundlePath =
-    options.workflowBundlePath ??
-    (config.NODE_ENV === 'production' ? path.resolve(__dirname, '../workflow-bundle.js') : undefined);
+  const workflowBundle =
+    options.workflowBundle ??
+    (config.NODE_ENV === 'production'
+      ? { codePath: path.resolve(__dirname, '../workflow-bundle.js') }
+      : undefined);
   const worker = await createEngagementWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -62,7 +78,7 @@ export async function startWorkerProcess(
     notifier: notifierFromConfig(config),
     dataConverter: dataConverterFromConfig(config),
     metrics,
-    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
+    ...(workflowBundle ? { workflowBundle } : {}),
   });
   logger.info(
     {
