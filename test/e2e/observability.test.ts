@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
@@ -157,6 +159,15 @@ it('logs JSON lines without secrets and counts the lifecycle in the SDK series a
     sample(apiMetrics, 'engagements_webhook_deliveries_total{outcome="accepted",reason="new"}'),
   ).toBeGreaterThanOrEqual(1);
   expect(sample(apiMetrics, 'engagements_by_phase{phase="ended"}')).toBeGreaterThanOrEqual(1);
+
+  // Every series the Grafana dashboard reads is exposed (the SDK creates its failure counters at the first failure).
+  const dashboard = readFileSync(join(__dirname, '../../deploy/grafana/opentrain-engagements.json'), 'utf8');
+  const used = new Set([...dashboard.matchAll(/\b((?:engagements|temporal)_[a-z_]+)/g)].map((m) => m[1]!));
+  const exposed = `${workerMetrics}\n${apiMetrics}`;
+  for (const name of used) {
+    if (name.endsWith('_failed')) continue;
+    expect({ name, exposed: exposed.includes(name) }).toEqual({ name, exposed: true });
+  }
 
   // Logs: every line JSON; the ids on the lines that have them; no secret anywhere in the whole output.
   const parsed = lines
