@@ -13,6 +13,9 @@ COPY workflows workflows
 COPY activities activities
 COPY worker worker
 COPY client client
+COPY config config
+COPY codec codec
+COPY observability observability
 COPY scripts scripts
 # Compiles to lib/ and prebuilds lib/workflow-bundle.js, which the worker loads when NODE_ENV=production.
 RUN npm run build

@@ -1,5 +1,6 @@
 import type { OpenTrainClient } from '../opentrain';
 import type { Notifier } from './notifier';
+import type { UpdatesFeedDeps } from './updates-feed';
 
 /** The OpenTrain calls the engagement activities make (a Pick, so tests can pass a small fake). */
 export type EngagementOpenTrain = Pick<
@@ -26,4 +27,6 @@ export interface EngagementActivityDeps {
 /** Everything the worker hands to the activities. The OpenTrain token lives inside `openTrain` and nowhere else. */
 export interface ActivityDeps extends EngagementActivityDeps {
   openTrain: OpenTrainClient;
+  /** Told about each successful `/updates` poll (the worker's feed metrics). */
+  onFeedPoll?: UpdatesFeedDeps['onFeedPoll'];
 }

@@ -4,7 +4,7 @@ import { createUpdatesFeedActivities } from './updates-feed';
 
 export type { ActivityDeps } from './deps';
 export type { HumanNotification, Notifier } from './notifier';
-export { notifierFromEnv, webhookNotifier } from './notifier';
+export { notifierFromConfig, webhookNotifier } from './notifier';
 
 /** Every activity the worker registers. */
 export function createActivities(deps: ActivityDeps) {

@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import type { Config } from '../config';
 
 /** What the human is told: never a secret, always where to act. */
 export interface HumanNotification {
@@ -40,8 +41,7 @@ export function webhookNotifier(url: string, timeoutMs = 10_000): Notifier {
   };
 }
 
-/** From the environment: the webhook when NOTIFY_WEBHOOK_URL is set, else none (the log line still happens). */
-export function notifierFromEnv(env: NodeJS.ProcessEnv = process.env): Notifier | undefined {
-  const url = env.NOTIFY_WEBHOOK_URL?.trim();
-  return url ? webhookNotifier(url) : undefined;
+/** From the configuration: the webhook when NOTIFY_WEBHOOK_URL is set, else none (the log line still happens). */
+export function notifierFromConfig(config: Pick<Config, 'NOTIFY_WEBHOOK_URL'>): Notifier | undefined {
+  return config.NOTIFY_WEBHOOK_URL ? webhookNotifier(config.NOTIFY_WEBHOOK_URL) : undefined;
 }

@@ -33,16 +33,25 @@ export interface ApprovalRoute {
   status: string;
 }
 
-export interface UpdatesFeedDeps {
-  openTrain: Pick<OpenTrainClient, 'getUpdates' | 'getApproval' | 'getContract'>;
+/** What one successful poll saw, for the worker's metrics (cursor lag, last poll). */
+export interface FeedPollObservation {
+  hasMore: boolean;
+  /** createdAt of the page's newest event; undefined for an empty page. */
+  newestEventAt?: string;
 }
 
-export function createUpdatesFeedActivities({ openTrain }: UpdatesFeedDeps) {
+export interface UpdatesFeedDeps {
+  openTrain: Pick<OpenTrainClient, 'getUpdates' | 'getApproval' | 'getContract'>;
+  onFeedPoll?: (observation: FeedPollObservation) => void;
+}
+
+export function createUpdatesFeedActivities({ openTrain, onFeedPoll }: UpdatesFeedDeps) {
   return {
     async feedFetchUpdates(input: { cursor?: string; limit: number }): Promise<FeedPage> {
       const page = await callOpenTrain((options) =>
         openTrain.getUpdates({ cursor: input.cursor, limit: input.limit }, options),
       );
+      onFeedPoll?.({ hasMore: page.hasMore, newestEventAt: page.events.at(-1)?.createdAt });
       return {
         events: page.events.map(slimEvent),
         nextCursor: page.nextCursor ?? input.cursor,

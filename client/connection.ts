@@ -1,18 +1,29 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { dataConverterFromConfig } from '../codec/data-converter';
+import { loadConfig, processConfig, type Config } from '../config';
 import type { IntentDoor } from '../domain/intents';
 import { EngagementClient } from './engagement-client';
 
-/** Temporal connection settings shared by the CLI, the HTTP API and the MCP server. */
+/** Temporal connection settings shared by the CLI, the HTTP API, the MCP server and the TypeScript client. */
 export interface TemporalSettings {
   address: string;
   namespace: string;
+  /** Set when payloads are encrypted (PAYLOAD_ENCRYPTION_KEYS): the worker's own data converter. */
+  dataConverter?: DataConverter;
 }
 
-export function temporalSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): TemporalSettings {
+export function temporalSettingsFromConfig(config: Config): TemporalSettings {
   return {
-    address: env.TEMPORAL_ADDRESS || '127.0.0.1:7233',
-    namespace: env.TEMPORAL_NAMESPACE || 'default',
+    address: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    ...(config.PAYLOAD_ENCRYPTION_KEYS ? { dataConverter: dataConverterFromConfig(config) } : {}),
   };
+}
+
+/** From the process's configuration, or from `env` parsed on the spot (tests, embedding). */
+export function temporalSettingsFromEnv(env?: NodeJS.ProcessEnv): TemporalSettings {
+  return temporalSettingsFromConfig(env ? loadConfig(env) : processConfig());
 }
 
 export interface ConnectedEngagementClient {
@@ -46,7 +57,11 @@ export async function connectEngagementClient(
   const connection = options.lazy
     ? Connection.lazy(connectionOptions)
     : await Connection.connect(connectionOptions);
-  const client = new Client({ connection, namespace: settings.namespace });
+  const client = new Client({
+    connection,
+    namespace: settings.namespace,
+    ...(settings.dataConverter ? { dataConverter: settings.dataConverter } : {}),
+  });
   return {
     engagements: new EngagementClient(client, undefined, options.door),
     client,

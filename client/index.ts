@@ -8,7 +8,7 @@ export {
 export type { EngagementOperations, EngagementSummary, ListFilter, WatchOptions } from './engagement-client';
 export { IDEMPOTENCY_KEY_MISMATCH, idempotencyKeySchema } from './idempotency-key';
 export type { IdempotencyOptions } from './idempotency-key';
-export { connectEngagementClient, temporalSettingsFromEnv } from './connection';
+export { connectEngagementClient, temporalSettingsFromConfig, temporalSettingsFromEnv } from './connection';
 export type { ConnectedEngagementClient, TemporalSettings } from './connection';
 export { EngagementNotFoundError, InputValidationError, UpdateRejectedError } from './errors';
 export type { EngagementState, MilestoneView, PendingApproval } from '../domain/engagement-view';

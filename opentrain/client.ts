@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
 import type { z } from 'zod';
 import { centsToUsd } from '../domain/money';
-import { clientOptionsFromEnv, resolveClientOptions, type OpenTrainClientOptions } from './config';
+import { loadConfig, processConfig } from '../config/load';
+import { clientOptionsFromConfig, resolveClientOptions, type OpenTrainClientOptions } from './config';
 import { END_CONTRACT_APPROVAL_STATUS } from './gaps';
 import { OpenTrainHttp, type ApiCall, type RequestOptions } from './http';
 import {
@@ -69,12 +70,19 @@ export class OpenTrainClient {
     const resolved = resolveClientOptions(options);
     this.baseUrl = resolved.baseUrl;
     this.timeoutMs = resolved.timeoutMs;
-    this.#http = new OpenTrainHttp(resolved);
+    this.#http = new OpenTrainHttp(resolved, options.onResponse);
   }
 
-  /** From OPENTRAIN_API_BASE_URL, OPENTRAIN_API_TOKEN / OT_API_TOKEN, OPENTRAIN_API_TIMEOUT_MS. */
-  static fromEnv(env: NodeJS.ProcessEnv = process.env): OpenTrainClient {
-    return new OpenTrainClient(clientOptionsFromEnv(env));
+  /**
+   * From OPENTRAIN_API_BASE_URL, OPENTRAIN_API_TOKEN / OT_API_TOKEN, OPENTRAIN_API_TIMEOUT_MS, read through the
+   * configuration module (the process's parsed config, or `env` parsed for a test).
+   */
+  static fromEnv(
+    env?: NodeJS.ProcessEnv,
+    extra: Pick<OpenTrainClientOptions, 'onResponse'> = {},
+  ): OpenTrainClient {
+    const config = env ? loadConfig(env) : processConfig();
+    return new OpenTrainClient({ ...clientOptionsFromConfig(config), ...extra });
   }
 
   getMe(options?: RequestOptions): Promise<Me> {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OpenTrainConfigError } from './errors';
 import { TOKEN_ENV_NAMES } from './gaps';
+import type { OpenTrainResponseObserver } from './http';
 
 export const DEFAULT_BASE_URL = 'https://app.opentrain.ai/api/public/v1';
 /** The official CLI's request timeout (docs/opentrain-api.md#rate-limits-and-retries). */
@@ -13,6 +14,8 @@ export interface OpenTrainClientOptions {
   token: string;
   /** Per request, from sending to the last body byte; default {@link DEFAULT_TIMEOUT_MS}. */
   timeoutMs?: number;
+  /** Told about every finished request (the worker counts them for its metrics). */
+  onResponse?: OpenTrainResponseObserver;
 }
 
 export interface ResolvedClientOptions {
@@ -43,26 +46,20 @@ export function resolveClientOptions(options: OpenTrainClientOptions): ResolvedC
 }
 
 /**
- * Options from the environment: OPENTRAIN_API_BASE_URL, OPENTRAIN_API_TOKEN (or OT_API_TOKEN, the official CLI's
- * name) and OPENTRAIN_API_TIMEOUT_MS.
+ * Options from the parsed configuration (config/: OPENTRAIN_API_BASE_URL, OPENTRAIN_API_TOKEN or OT_API_TOKEN,
+ * OPENTRAIN_API_TIMEOUT_MS). The configuration has validated the values; only the token may be missing.
  */
-export function clientOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): OpenTrainClientOptions {
-  const token = TOKEN_ENV_NAMES.map((name) => env[name]?.trim()).find((value) => value);
+export function clientOptionsFromConfig(config: {
+  OPENTRAIN_API_TOKEN?: string;
+  OT_API_TOKEN?: string;
+  OPENTRAIN_API_BASE_URL: string;
+  OPENTRAIN_API_TIMEOUT_MS: number;
+}): OpenTrainClientOptions {
+  const token = TOKEN_ENV_NAMES.map((name) => config[name]).find(Boolean);
   if (!token) {
     throw new OpenTrainConfigError(
       `No OpenTrain API token: set ${TOKEN_ENV_NAMES.join(' or ')} to a personal API token (ot_pat_…).`,
     );
   }
-  const options: OpenTrainClientOptions = { token };
-  const baseUrl = env.OPENTRAIN_API_BASE_URL?.trim();
-  if (baseUrl) options.baseUrl = baseUrl;
-  const timeout = env.OPENTRAIN_API_TIMEOUT_MS?.trim();
-  if (timeout) {
-    const timeoutMs = Number(timeout);
-    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-      throw new OpenTrainConfigError('OPENTRAIN_API_TIMEOUT_MS must be a positive integer (milliseconds).');
-    }
-    options.timeoutMs = timeoutMs;
-  }
-  return options;
+  return { token, baseUrl: config.OPENTRAIN_API_BASE_URL, timeoutMs: config.OPENTRAIN_API_TIMEOUT_MS };
 }

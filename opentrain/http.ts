@@ -34,6 +34,20 @@ export interface ApiCall<S extends z.ZodType> extends RequestOptions {
   schema: S | ((status: number) => S);
 }
 
+/** One finished request, for metrics: `endpoint` is a template (`POST /contracts/:id/end`), never an id. */
+export interface OpenTrainResponseEvent {
+  method: HttpMethod;
+  endpoint: string;
+  /** The HTTP status, or `network`/`timeout`/`aborted` when no response arrived. */
+  status: string;
+}
+export type OpenTrainResponseObserver = (event: OpenTrainResponseEvent) => void;
+
+/** Ids are the segments with a digit in them (`c_01H…`, `m_3`); the fixed names (`auth/me`, `fund`) have none. */
+export function endpointTemplate(method: HttpMethod, path: string): string {
+  return `${method} ${path.replace(/[^/]*\d[^/]*/g, ':id')}`;
+}
+
 interface SharedPool {
   pool: Pool;
   users: number;
@@ -62,8 +76,10 @@ export class OpenTrainHttp {
   readonly #origin: string;
   readonly #basePath: string;
   #pool: Pool | undefined;
+  readonly #observe: OpenTrainResponseObserver | undefined;
 
-  constructor(options: ResolvedClientOptions) {
+  constructor(options: ResolvedClientOptions, observe?: OpenTrainResponseObserver) {
+    this.#observe = observe;
     const url = new URL(options.baseUrl);
     this.#token = options.token;
     this.#timeoutMs = options.timeoutMs;
@@ -73,6 +89,21 @@ export class OpenTrainHttp {
   }
 
   async request<S extends z.ZodType>(call: ApiCall<S>): Promise<z.output<S>> {
+    let status = 'network';
+    try {
+      return await this.#request(call, (received) => (status = received));
+    } catch (error) {
+      if (error instanceof OpenTrainApiError && error.status === 0) status = error.code.toLowerCase();
+      throw error;
+    } finally {
+      this.#observe?.({ method: call.method, endpoint: endpointTemplate(call.method, call.path), status });
+    }
+  }
+
+  async #request<S extends z.ZodType>(
+    call: ApiCall<S>,
+    received: (status: string) => void,
+  ): Promise<z.output<S>> {
     const pool = this.#pool;
     if (!pool) throw new Error('OpenTrain client is closed');
     const timeout = AbortSignal.timeout(this.#timeoutMs);
@@ -95,6 +126,7 @@ export class OpenTrainHttp {
         signal,
       });
       status = response.statusCode;
+      received(String(status));
       responseHeaders = response.headers;
       text = this.#redact(await response.body.text());
     } catch (error) {

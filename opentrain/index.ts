@@ -3,13 +3,13 @@ export { OpenTrainClient, type CreateMilestoneRequest, type HireRequest } from '
 export {
   DEFAULT_BASE_URL,
   DEFAULT_TIMEOUT_MS,
-  clientOptionsFromEnv,
+  clientOptionsFromConfig,
   type OpenTrainClientOptions,
 } from './config';
 export { OpenTrainApiError, OpenTrainConfigError, OpenTrainResponseError } from './errors';
 export { TOKEN_ENV_NAMES } from './gaps';
 export { OPENTRAIN_EVENT_TYPES, isOpenTrainEventType, type OpenTrainEventType } from './event-types';
-export type { RequestOptions } from './http';
+export type { OpenTrainResponseEvent, OpenTrainResponseObserver, RequestOptions } from './http';
 export type {
   Approval,
   ApprovalEnvelope,

@@ -1,22 +1,14 @@
-import { z } from 'zod';
-import { parseInput } from '../domain/validation';
+import { processConfig } from '../config';
 import { SandboxControl } from './control-client';
 import { WEBHOOK_RETRY_DELAYS_MS } from './gaps';
 import { startSandbox } from './server';
 
-/** `npm run sandbox`: serves on 127.0.0.1:${SANDBOX_PORT ?? 4010}, prints one ready line, Ctrl-C closes cleanly. */
-const envSchema = z.object({
-  SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
-  SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(4010),
-  SANDBOX_APPROVAL_TTL_MS: z.coerce.number().int().positive().optional(),
-  SANDBOX_STATE_FILE: z.string().min(1).optional(),
-  /** Multiplies the documented webhook retry delays (e.g. 0.001 turns 1 min into 60 ms). */
-  SANDBOX_WEBHOOK_RETRY_SCALE: z.coerce.number().positive().default(1),
-  SANDBOX_LOG: z.enum(['0', '1']).default('0'),
-});
-
+/**
+ * `npm run sandbox`: serves on SANDBOX_HOST:SANDBOX_PORT (default 127.0.0.1:4010; config/variables.ts), prints one
+ * ready line, Ctrl-C closes cleanly.
+ */
 async function main(): Promise<void> {
-  const env = parseInput(envSchema, process.env, 'sandbox environment');
+  const env = processConfig('sandbox');
   const sandbox = await startSandbox({
     host: env.SANDBOX_HOST,
     port: env.SANDBOX_PORT,

@@ -1,6 +1,7 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { FAILURE_CONVERTER_PATH } from '../codec/data-converter';
 
 /**
  * `npm run build` step: bundles workflows/ once into lib/workflow-bundle.js, which the worker loads in production
@@ -8,7 +9,12 @@ import path from 'node:path';
  */
 async function build(): Promise<void> {
   const libDir = path.resolve(__dirname, '..');
-  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(libDir, 'workflows') });
+  // With the encoding failure converter: failure messages are encrypted whenever the worker has a codec, and read
+  // by every client either way (codec/failure-converter.ts).
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: path.join(libDir, 'workflows'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+  });
   const codePath = path.join(libDir, 'workflow-bundle.js');
   await mkdir(libDir, { recursive: true });
   await writeFile(codePath, code);

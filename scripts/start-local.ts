@@ -2,13 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { temporalSettingsFromEnv } from '../client/connection';
+import { NativeConnection } from '@temporalio/worker';
 import { startApiService } from '../client/http/serve';
-import { OpenTrainClient, TOKEN_ENV_NAMES } from '../opentrain';
+import { dataConverterFromConfig, payloadCodecFromConfig } from '../codec/data-converter';
+import { loadConfig, openTrainToken } from '../config';
+import { createLogger } from '../observability/logger';
+import { installTemporalRuntime } from '../observability/temporal-runtime';
+import { OpenTrainClient, clientOptionsFromConfig } from '../opentrain';
 import { SandboxControl } from '../sandbox/control-client';
 import { startSandbox } from '../sandbox/server';
 import { createEngagementWorker } from '../worker/create-worker';
+import { notifierFromConfig } from '../activities';
+import type { DestinationStream } from 'pino';
 import { startDevServer, temporalIsUp } from './dev-server';
 
 /**
@@ -27,6 +32,8 @@ export interface LocalStackOptions {
   updatesPollIntervalMs?: number;
   log?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Where the JSON log lines go (default stdout). */
+  logDestination?: DestinationStream;
 }
 
 /** What a running stack tells its users (and the demo) — written to .data/local-stack.json, mode 0600. */
@@ -62,6 +69,7 @@ function writeStackInfo(dataDir: string, info: Partial<LocalStackInfo>): void {
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const env = options.env ?? process.env;
+  const config = loadConfig(env, 'start');
   const log = options.log ?? ((line: string) => console.log(line));
   const dataDir = resolve(options.dataDir ?? '.data');
   mkdirSync(dataDir, { recursive: true });
@@ -74,10 +82,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     // 1. Temporal: an explicit address, a dev server already listening, or our own.
-    const { namespace } = temporalSettingsFromEnv(env);
-    let temporalAddress = env.TEMPORAL_ADDRESS || `127.0.0.1:${options.temporalPort ?? 7233}`;
+    const namespace = config.TEMPORAL_NAMESPACE;
+    // Set explicitly, TEMPORAL_ADDRESS is used as it is; otherwise our port, where a dev server may already run.
+    const explicitAddress = Boolean(env.TEMPORAL_ADDRESS?.trim());
+    let temporalAddress = explicitAddress
+      ? config.TEMPORAL_ADDRESS
+      : `127.0.0.1:${options.temporalPort ?? 7233}`;
     let temporalUiUrl: string | undefined;
-    if (env.TEMPORAL_ADDRESS || (await temporalIsUp(temporalAddress))) {
+    if (explicitAddress || (await temporalIsUp(temporalAddress))) {
       log(`Using the Temporal server at ${temporalAddress}`);
     } else {
       const server = await startDevServer({
@@ -95,11 +107,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let openTrain: OpenTrainClient;
     let sandboxUrl: string | undefined;
     let sandboxToken: string | undefined;
-    if (TOKEN_ENV_NAMES.some((name) => env[name])) {
-      openTrain = OpenTrainClient.fromEnv(env);
+    if (openTrainToken(config)) {
+      openTrain = new OpenTrainClient(clientOptionsFromConfig(config));
     } else {
       const sandbox = await startSandbox({
-        port: options.sandboxPort ?? Number(env.SANDBOX_PORT ?? 4010),
+        port: options.sandboxPort ?? config.SANDBOX_PORT,
         stateFile: join(dataDir, 'sandbox-state.json'),
       });
       stops.push(() => sandbox.close());
@@ -111,7 +123,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // 3. The worker.
     const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
-    const worker = await createEngagementWorker({ connection: nativeConnection, namespace, openTrain });
+    const dataConverter = dataConverterFromConfig(config);
+    const worker = await createEngagementWorker({
+      connection: nativeConnection,
+      namespace,
+      openTrain,
+      notifier: notifierFromConfig(config),
+      dataConverter,
+    });
     const workerRun = worker.run();
     stops.push(async () => {
       // The SDK's own SIGINT handler may already have begun the shutdown.
@@ -123,26 +142,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // 4. The HTTP API, the webhook receiver and the updates feed.
     const connection = await Connection.connect({ address: temporalAddress });
     stops.push(() => connection.close());
-    const temporal = new Client({ connection, namespace });
-    const apiToken = env.ENGAGEMENTS_API_TOKEN || saved.apiToken || randomBytes(24).toString('base64url');
-    const apiPort = options.apiPort ?? Number(env.PORT ?? 3000);
-    const host = env.HOST || '127.0.0.1';
+    const temporal = new Client({ connection, namespace, dataConverter });
+    const apiToken = config.ENGAGEMENTS_API_TOKEN || saved.apiToken || randomBytes(24).toString('base64url');
+    const apiPort = options.apiPort ?? config.PORT;
+    const host = config.HOST;
     // With the sandbox the webhook can point at ourselves (http is allowed for 127.0.0.1); with the real API
     // only a configured public URL can receive deliveries.
     const publicUrl =
-      env.PUBLIC_WEBHOOK_URL ||
+      config.PUBLIC_WEBHOOK_URL ||
       (sandboxUrl ? (listening: string) => `${listening}/webhooks/opentrain` : undefined);
-    let webhookSecret = env.OPENTRAIN_WEBHOOK_SECRET || saved.webhookSecret;
+    let webhookSecret = config.OPENTRAIN_WEBHOOK_SECRET || saved.webhookSecret;
+    const codec = payloadCodecFromConfig(config);
     const api = await startApiService({
       temporal,
       apiToken,
       host,
       port: apiPort,
       feed: {
-        input: { pollIntervalMs: options.updatesPollIntervalMs ?? positive(env.UPDATES_POLL_INTERVAL_MS) },
+        input: { pollIntervalMs: options.updatesPollIntervalMs ?? config.UPDATES_POLL_INTERVAL_MS },
       },
       // Warnings only by default: rejected webhook deliveries and undelivered doorbells must be seen.
-      logger: { level: env.LOG_LEVEL || 'warn' },
+      loggerInstance: createLogger({
+        level: config.LOG_LEVEL ?? 'warn',
+        service: 'api',
+        destination: options.logDestination,
+      }),
+      metrics: true,
+      codec: codec && { codec, corsOrigins: config.CODEC_CORS_ORIGINS },
       webhook:
         publicUrl || webhookSecret
           ? {
@@ -173,11 +199,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stop();
     throw err;
   }
-}
-
-function positive(value: string | undefined): number | undefined {
-  const n = Number(value);
-  return value && Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 /**
@@ -217,9 +238,18 @@ export function describeStack(
   return lines.join('\n');
 }
 
+async function main(): Promise<LocalStack> {
+  const config = loadConfig(process.env, 'start');
+  // The SDK's and core's logs as JSON lines too, quiet (warnings) unless LOG_LEVEL says otherwise.
+  await installTemporalRuntime({
+    logger: createLogger({ level: config.LOG_LEVEL ?? 'warn', service: 'worker' }),
+    sdkMetrics: false,
+  });
+  return startLocalStack();
+}
+
 if (require.main === module) {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  startLocalStack().then(
+  main().then(
     async (stack) => {
       const proposal =
         stack.info.sandboxUrl && stack.info.sandboxToken

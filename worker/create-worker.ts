@@ -1,6 +1,9 @@
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities';
 import { TASK_QUEUE } from '../domain/ids';
+import { activityMetricsInterceptor } from '../observability/activity-metrics';
+import type { EngagementMetrics } from '../observability/metrics';
 
 export interface EngagementWorkerOptions extends ActivityDeps {
   connection: NativeConnection;
@@ -9,6 +12,10 @@ export interface EngagementWorkerOptions extends ActivityDeps {
   /** A prebuilt bundle (production); otherwise `workflowsPath` (default: workflows/index.ts) is bundled at start. */
   workflowBundle?: WorkflowBundleOption;
   workflowsPath?: string;
+  /** From codec/data-converter.ts: the same one every client of these workflows uses. */
+  dataConverter?: DataConverter;
+  /** Counted at activity boundaries and feed polls when given. */
+  metrics?: EngagementMetrics;
 }
 
 /** The engagement worker: our workflows and activities on the `engagements` task queue. */
@@ -19,6 +26,8 @@ export function createEngagementWorker(options: EngagementWorkerOptions): Promis
     taskQueue = TASK_QUEUE,
     workflowBundle,
     workflowsPath,
+    dataConverter,
+    metrics,
     ...deps
   } = options;
   return Worker.create({
@@ -28,7 +37,20 @@ export function createEngagementWorker(options: EngagementWorkerOptions): Promis
     ...(workflowBundle
       ? { workflowBundle }
       : { workflowsPath: workflowsPath ?? require.resolve('../workflows') }),
-    activities: createActivities(deps),
+    activities: createActivities({
+      ...deps,
+      onFeedPoll: (poll) => {
+        deps.onFeedPoll?.(poll);
+        if (!metrics) return;
+        metrics.feedLastPollSeconds.set(Date.now() / 1000);
+        const newest = poll.newestEventAt ? Date.parse(poll.newestEventAt) : NaN;
+        metrics.feedCursorLagSeconds.set(
+          poll.hasMore && Number.isFinite(newest) ? (Date.now() - newest) / 1000 : 0,
+        );
+      },
+    }),
+    ...(dataConverter ? { dataConverter } : {}),
+    ...(metrics ? { interceptors: { activity: [activityMetricsInterceptor(metrics)] } } : {}),
     // A worker that died leaves its cached workflows' next tasks on its sticky queue until this passes; the SDK's
     // 10 s made every crash a 10 s stall for each engagement it held. A live worker takes its tasks in
     // milliseconds, so 3 s only costs a replay elsewhere when a worker is badly overloaded.

@@ -1,39 +1,18 @@
-import { NativeConnection } from '@temporalio/worker';
-import path from 'node:path';
-import { notifierFromEnv } from '../activities';
-import { OpenTrainClient } from '../opentrain';
-import { createEngagementWorker } from './create-worker';
+import { processConfig } from '../config';
+import { startWorkerProcess } from './run-worker';
 
 /**
- * `npm run worker`: connects to TEMPORAL_ADDRESS (default 127.0.0.1:7233) / TEMPORAL_NAMESPACE (default
- * 'default') and runs the engagement worker until SIGINT/SIGTERM, then drains and closes. OpenTrain settings come
- * from the environment (OPENTRAIN_API_BASE_URL, OPENTRAIN_API_TOKEN); the token stays in this process.
+ * `npm run worker`: the engagement worker, configured by the environment (config/variables.ts), until SIGINT or
+ * SIGTERM, then drains and closes. The OpenTrain token stays in this process.
  */
 async function main(): Promise<void> {
-  const address = process.env.TEMPORAL_ADDRESS || '127.0.0.1:7233';
-  const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
-  const openTrain = OpenTrainClient.fromEnv();
-  const connection = await NativeConnection.connect({ address });
-  try {
-    const worker = await createEngagementWorker({
-      connection,
-      namespace,
-      openTrain,
-      notifier: notifierFromEnv(),
-      ...(process.env.NODE_ENV === 'production'
-        ? { workflowBundle: { codePath: path.resolve(__dirname, '../workflow-bundle.js') } }
-        : {}),
-    });
-    // The SDK's default runtime shuts the worker down on SIGINT/SIGTERM; run() resolves once it has drained.
-    console.log(`engagement worker polling ${worker.options.taskQueue} on ${address} (${namespace})`);
-    await worker.run();
-  } finally {
-    await connection.close();
-    await openTrain.close();
-  }
+  // The SDK's default runtime shuts the worker down on SIGINT/SIGTERM; run() resolves once it has drained.
+  const worker = await startWorkerProcess(processConfig('worker'));
+  await worker.run();
 }
 
-main().catch((err) => {
-  console.error(err);
+main().catch((err: unknown) => {
+  // Before the logger exists (a configuration error) this is the only line; it names every bad variable.
+  console.error(`engagement worker: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

@@ -4,6 +4,7 @@ import { isWithdrawn } from '../../domain/engagement-milestone-status';
 import type { EngagementState } from '../../domain/engagement-view';
 import { EngagementNotFoundError } from '../errors';
 import type { AuditEntry, AuditTrail } from './audit-entry';
+import { decodeHistory } from './decode-history';
 import { auditEntriesOf } from './from-history';
 import type { RunHistory } from './from-history';
 
@@ -20,7 +21,8 @@ export async function readAuditTrail(
   try {
     let runId: string | undefined = (await client.workflow.getHandle(engagementId).describe()).runId;
     while (runId) {
-      const history: RunHistory = await client.workflow.getHandle(engagementId, runId).fetchHistory();
+      const fetched = await client.workflow.getHandle(engagementId, runId).fetchHistory();
+      const history = await decodeHistory(client, fetched);
       runs.unshift({ runId, history });
       const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
       runId = started?.continuedExecutionRunId || undefined;

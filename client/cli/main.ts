@@ -2,7 +2,10 @@
 import { connectEngagementClient, temporalSettingsFromEnv } from '../connection';
 import { runCli } from './program';
 
-/** The `engagements` bin: real stdout/stderr, Temporal from TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE. */
+/**
+ * The `engagements` bin: real stdout/stderr; Temporal (TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE) and payload encryption
+ * from the configuration, read when a command first connects (so `--help` and bad input need no environment).
+ */
 const abort = new AbortController();
 process.once('SIGINT', () => abort.abort());
 

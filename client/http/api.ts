@@ -14,6 +14,9 @@ import { mcpRoutes } from './routes/mcp';
 import type { McpRouteOptions } from './routes/mcp';
 import { webhookRoutes } from './routes/webhooks';
 import type { WebhookReceiverOptions } from './routes/webhooks';
+import { codecCors, codecRoutes } from './routes/codec';
+import type { PayloadCodec } from '@temporalio/common';
+import type { ApiMetrics } from '../../observability/metrics';
 
 export interface ApiOptions {
   engagements: EngagementOperations;
@@ -24,17 +27,28 @@ export interface ApiOptions {
   /** The OpenTrain webhook receiver; without it the route does not exist. */
   webhook?: WebhookReceiverOptions;
   logger?: FastifyServerOptions['logger'];
+  /** A pino instance (observability/logger.ts) to log with, instead of fastify's own from `logger`. */
+  loggerInstance?: FastifyServerOptions['loggerInstance'];
+  /** Serves `/metrics` (no bearer: Prometheus must not hold a token that moves money; only counts are exposed). */
+  metrics?: ApiMetrics;
+  /** The remote codec endpoint, when payloads are encrypted; CORS for the Temporal UI's origins. */
+  codec?: { codec: PayloadCodec; corsOrigins: readonly string[] };
 }
 
-/** Routes that carry their own authentication (the webhook's signature) or none (the health check). */
-const PUBLIC_ROUTES = new Set(['/healthz', '/webhooks/opentrain']);
+/**
+ * Routes that carry their own authentication (the webhook's signature) or none (the health check, and the metrics,
+ * which hold counts only).
+ */
+const PUBLIC_ROUTES = new Set(['/healthz', '/webhooks/opentrain', '/metrics']);
 
 /** The HTTP API as a fastify instance, ready for `listen()` or, in tests, `inject()`. */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   if (!options.apiToken) throw new Error('buildApi needs an API token (ENGAGEMENTS_API_TOKEN)');
   const app = Fastify({
     ...edgeServerOptions,
-    logger: options.logger ?? false,
+    ...(options.loggerInstance
+      ? { loggerInstance: options.loggerInstance }
+      : { logger: options.logger ?? false }),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -54,6 +68,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
 
+  if (options.codec) codecCors(app, options.codec.corsOrigins);
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url && PUBLIC_ROUTES.has(request.routeOptions.url)) return;
     if (!bearerTokenMatches(request.headers.authorization, options.apiToken)) {
@@ -70,6 +85,13 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     async () => ({ ok: true as const }),
   );
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const { metrics } = options;
+  if (metrics) {
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+    );
+  }
+  if (options.codec) await app.register(codecRoutes(options.codec.codec));
 
   // Its own scope, so the Idempotency-Key hooks cover the engagement routes and not the webhook (which dedupes
   // by delivery id).

@@ -1,56 +1,40 @@
-import { z } from 'zod';
-import { parseInput } from '../../domain/validation';
-import { OpenTrainClient } from '../../opentrain';
-import { connectEngagementClient, temporalSettingsFromEnv } from '../connection';
+import { payloadCodecFromConfig } from '../../codec/data-converter';
+import { processConfig } from '../../config';
+import { createLogger } from '../../observability/logger';
+import { OpenTrainClient, clientOptionsFromConfig } from '../../opentrain';
+import { connectEngagementClient, temporalSettingsFromConfig } from '../connection';
 import { startApiService } from './serve';
 
-/** `npm run api`: the HTTP API + webhook receiver, configured from the environment. */
-const envSchema = z.object({
-  ENGAGEMENTS_API_TOKEN: z
-    .string({ error: 'set ENGAGEMENTS_API_TOKEN (at least 16 characters)' })
-    .min(16, { error: 'set ENGAGEMENTS_API_TOKEN (at least 16 characters)' }),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  OPENTRAIN_WEBHOOK_SECRET: z.string().min(1).optional(),
-  PUBLIC_WEBHOOK_URL: z.url().optional(),
-  UPDATES_POLL_INTERVAL_MS: z.coerce.number().int().positive().optional(),
-  LOG_LEVEL: z.string().default('info'),
-  /** Comma-separated host names `/mcp` serves besides localhost (DNS-rebinding protection). */
-  MCP_ALLOWED_HOSTS: z
-    .string()
-    .transform((hosts) =>
-      hosts
-        .split(',')
-        .map((h) => h.trim())
-        .filter(Boolean),
-    )
-    .optional(),
-});
-
+/** `npm run api`: the HTTP API + webhook receiver, configured by the environment (config/variables.ts). */
 async function main(): Promise<void> {
-  // Compose passes unset variables as empty strings; treat them as unset.
-  const env = parseInput(
-    envSchema,
-    Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')),
-    'environment',
-  );
-  const { client, close: closeTemporal } = await connectEngagementClient(temporalSettingsFromEnv());
-  const webhooksOn = Boolean(env.PUBLIC_WEBHOOK_URL || env.OPENTRAIN_WEBHOOK_SECRET);
+  const config = processConfig('api');
+  const logger = createLogger({ level: config.LOG_LEVEL, service: 'api' });
+  const { client, close: closeTemporal } = await connectEngagementClient(temporalSettingsFromConfig(config));
+  const webhooksOn = Boolean(config.PUBLIC_WEBHOOK_URL || config.OPENTRAIN_WEBHOOK_SECRET);
   // The OpenTrain token is needed here only to register the webhook; otherwise it stays in the worker.
-  const openTrain = env.PUBLIC_WEBHOOK_URL ? OpenTrainClient.fromEnv() : undefined;
+  const openTrain = config.PUBLIC_WEBHOOK_URL
+    ? new OpenTrainClient(clientOptionsFromConfig(config))
+    : undefined;
+  const codec = payloadCodecFromConfig(config);
   const api = await startApiService({
     temporal: client,
-    apiToken: env.ENGAGEMENTS_API_TOKEN,
-    host: env.HOST,
-    port: env.PORT,
-    feed: { input: { pollIntervalMs: env.UPDATES_POLL_INTERVAL_MS } },
+    // The configuration has required it for the 'api' role.
+    apiToken: config.ENGAGEMENTS_API_TOKEN!,
+    host: config.HOST,
+    port: config.PORT,
+    feed: { input: { pollIntervalMs: config.UPDATES_POLL_INTERVAL_MS } },
     webhook: webhooksOn
-      ? { secret: env.OPENTRAIN_WEBHOOK_SECRET, publicUrl: env.PUBLIC_WEBHOOK_URL, openTrain }
+      ? { secret: config.OPENTRAIN_WEBHOOK_SECRET, publicUrl: config.PUBLIC_WEBHOOK_URL, openTrain }
       : undefined,
-    mcpAllowedHosts: env.MCP_ALLOWED_HOSTS,
-    logger: { level: env.LOG_LEVEL },
+    mcpAllowedHosts: config.MCP_ALLOWED_HOSTS,
+    loggerInstance: logger,
+    metrics: true,
+    codec: codec && { codec, corsOrigins: config.CODEC_CORS_ORIGINS },
   });
-  console.log(`Engagements API on ${api.url} (OpenAPI at ${api.url}/openapi.json)`);
+  logger.info(
+    { url: api.url, openapi: `${api.url}/openapi.json`, codec: codec ? `${api.url}/codec` : undefined },
+    'engagements API listening',
+  );
 
   const stop = async () => {
     await api.close();
@@ -62,7 +46,7 @@ async function main(): Promise<void> {
       stop().then(
         () => process.exit(0),
         (err: unknown) => {
-          console.error('API did not stop cleanly:', err);
+          logger.error({ err }, 'API did not stop cleanly');
           process.exit(1);
         },
       );

@@ -1,4 +1,7 @@
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
+import { EngagementPhase } from '../../domain/search-attributes';
+import { createApiMetrics } from '../../observability/metrics';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { OpenTrainClient } from '../../opentrain';
 import { EngagementClient } from '../engagement-client';
@@ -29,6 +32,12 @@ export interface ApiServiceOptions {
   /** Host names `/mcp` answers besides the loopback ones (MCP_ALLOWED_HOSTS). */
   mcpAllowedHosts?: readonly string[];
   logger?: FastifyServerOptions['logger'];
+  /** Our pino logger (observability/logger.ts); replaces `logger`. */
+  loggerInstance?: FastifyServerOptions['loggerInstance'];
+  /** Serve `/metrics`: webhook deliveries and engagements by phase. */
+  metrics?: boolean;
+  /** The remote codec endpoint for the Temporal UI/CLI (when payloads are encrypted). */
+  codec?: { codec: PayloadCodec; corsOrigins: readonly string[] };
 }
 
 export interface RunningApi {
@@ -46,11 +55,21 @@ export async function startApiService(options: ApiServiceOptions): Promise<Runni
   await ensureUpdatesFeed(options.temporal, options.feed);
   let webhookSecret = options.webhook?.secret;
   const engagements = new EngagementClient(options.temporal, options.feed?.taskQueue, 'http');
+  const { temporal } = options;
+  const metrics = options.metrics
+    ? createApiMetrics(async (phase) => {
+        const query = `WorkflowType = "engagementWorkflow" AND ${EngagementPhase.name} = "${phase}"`;
+        return (await temporal.workflow.count(query)).count;
+      })
+    : undefined;
   const app = await buildApi({
     engagements,
     mcp: { engagements: engagements.forDoor('mcp'), allowedHosts: options.mcpAllowedHosts },
     apiToken: options.apiToken,
     logger: options.logger,
+    loggerInstance: options.loggerInstance,
+    metrics,
+    codec: options.codec,
     webhook: options.webhook && {
       secret: () => webhookSecret,
       ringDoorbell: (deliveryId) => void doorbell.ring(deliveryId),
@@ -58,6 +77,7 @@ export async function startApiService(options: ApiServiceOptions): Promise<Runni
         void expressApprovalDecision(options.temporal, decided).catch((err: unknown) =>
           app.log.info({ err, approvalId: decided.approvalId }, 'express lane missed; the feed routes it'),
         ),
+      onDelivery: metrics && ((outcome, reason) => metrics.webhookDeliveries.inc({ outcome, reason })),
     },
   });
   const doorbell = new Doorbell(options.temporal, options.feed, (err) =>

@@ -9,6 +9,7 @@ import { startAwaitingHire, startEngagement } from './support/engagements';
 import { runLifecycle } from './support/lifecycle';
 import type { LifecycleDriver } from './support/lifecycle';
 import { startE2eStack } from './support/stack';
+import { httpLifecycleDriver } from './support/http-driver';
 import type { E2eStack } from './support/stack';
 
 /**
@@ -83,30 +84,7 @@ function cliDriver(): LifecycleDriver {
   };
 }
 
-function httpDriver(): LifecycleDriver {
-  const api = async (method: string, url: string, payload?: unknown, expected = [200, 201, 202]) => {
-    const res = await call(stack.api.url, {
-      method,
-      url,
-      payload,
-      headers: { authorization: `Bearer ${stack.apiToken}` },
-    });
-    if (!expected.includes(res.statusCode))
-      throw new Error(`${method} ${url} → ${res.statusCode} ${res.text}`);
-    return res.json();
-  };
-  return {
-    start: async (proposalId) =>
-      (await api('POST', '/engagements', { proposalId, firstMilestone: { name: 'Pilot', amountUsd: 120 } }))
-        .engagementId,
-    state: (id) => api('GET', `/engagements/${id}`),
-    addFundedMilestone: async (id, description, amountUsd) =>
-      (await api('POST', `/engagements/${id}/milestones`, { description, amountUsd, fund: true })).id,
-    release: async (id, milestoneId) =>
-      void (await api('POST', `/engagements/${id}/milestones/${milestoneId}/release`)),
-    end: async (id) => void (await api('POST', `/engagements/${id}/end`, undefined, [202])),
-  };
-}
+const httpDriver = () => httpLifecycleDriver(stack.api.url, stack.apiToken);
 
 describe.each([
   ['the CLI', cliDriver],

@@ -13,6 +13,8 @@ export interface WebhookReceiverOptions {
   expressDecision?: (decided: { approvalId: string; status: string }) => void;
   toleranceSec?: number;
   dedupeCapacity?: number;
+  /** Told every delivery's fate (the API's metrics): accepted (new, duplicate) or rejected (why). */
+  onDelivery?: (outcome: 'accepted' | 'rejected', reason: string) => void;
 }
 
 /**
@@ -58,6 +60,7 @@ export function webhookRoutes(options: WebhookReceiverOptions): FastifyPluginAsy
         const secret = options.secret();
         if (!secret) {
           request.log.warn({ deliveryId }, 'OpenTrain webhook received but no webhook secret is configured');
+          options.onDelivery?.('rejected', 'not_configured');
           return reply.code(503).send({ error: 'Webhook secret not configured', code: 'NOT_CONFIGURED' });
         }
         const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
@@ -70,12 +73,17 @@ export function webhookRoutes(options: WebhookReceiverOptions): FastifyPluginAsy
         });
         if (!verdict.ok) {
           request.log.warn({ deliveryId, reason: verdict.reason }, 'rejected OpenTrain webhook delivery');
+          options.onDelivery?.('rejected', verdict.reason);
           return reply
             .code(REJECTED_DELIVERY_STATUS)
             .send({ error: `Signature check failed: ${verdict.reason}`, code: 'BAD_SIGNATURE' });
         }
         // Dedupe only verified deliveries, so forgeries cannot poison the cache with a real delivery id.
-        if (deliveryId && !dedupe.firstTime(deliveryId)) return reply.code(200).send({ duplicate: true });
+        if (deliveryId && !dedupe.firstTime(deliveryId)) {
+          options.onDelivery?.('accepted', 'duplicate');
+          return reply.code(200).send({ duplicate: true });
+        }
+        options.onDelivery?.('accepted', 'new');
         await reply.code(202).send({ accepted: true });
         const decided = decidedApproval(rawBody);
         if (decided) options.expressDecision?.(decided);
