@@ -15,6 +15,8 @@ export type EngagementOpenTrain = Pick<
   | 'fundMilestone'
   | 'releaseMilestone'
   | 'endContract'
+  | 'sendMessage'
+  | 'listMessages'
 >;
 
 export interface EngagementActivityDeps {
