@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { EngagementClient } from './engagement-client';
+import { EngagementClient, type ThreadReader } from './engagement-client';
 
 /** Temporal connection settings shared by the CLI and the HTTP API. */
 export interface TemporalSettings {
@@ -20,10 +20,19 @@ export interface ConnectedEngagementClient {
   close(): Promise<void>;
 }
 
+/** `threadReader` (an OpenTrain client) only for `listMessages`, which reads the whole thread from OpenTrain. */
 export async function connectEngagementClient(
   settings: TemporalSettings,
+  threadReader?: ThreadReader & { close?(): Promise<void> },
 ): Promise<ConnectedEngagementClient> {
   const connection = await Connection.connect({ address: settings.address });
   const client = new Client({ connection, namespace: settings.namespace });
-  return { engagements: new EngagementClient(client), client, close: () => connection.close() };
+  return {
+    engagements: new EngagementClient(client, undefined, threadReader),
+    client,
+    close: async () => {
+      await threadReader?.close?.();
+      await connection.close();
+    },
+  };
 }

@@ -222,3 +222,26 @@ export function messagingRefusal(failure: SendFailure): MessagingRefusal {
     'fix what OpenTrain names and send again with a new idempotency key',
   );
 }
+
+/** `message list`: one page of the whole thread as OpenTrain has it (message mode of `GET /messages`). */
+export const threadPageQuerySchema = z.object({
+  cursor: z.string().trim().min(1, { error: 'must not be empty' }).max(200).optional(),
+  direction: z.enum(['older', 'newer'], { error: 'must be older or newer' }).optional(),
+  limit: z
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be at least 1' })
+    .max(100, { error: 'must be at most 100' })
+    .optional(),
+});
+export type ThreadPageQuery = z.infer<typeof threadPageQuerySchema>;
+
+export const threadPageSchema = z.object({
+  engagementId: z.string(),
+  conversationId: z.string(),
+  /** In the order OpenTrain pages them: newest first for `older` (the default), oldest first for `newer`. */
+  messages: z.array(threadMessageSchema),
+  /** Pass as `cursor` for the next page; null at the end of the thread. */
+  nextCursor: z.string().nullable(),
+});
+export type ThreadPage = z.infer<typeof threadPageSchema>;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { connectEngagementClient, temporalSettingsFromEnv } from '../connection';
+import { OpenTrainClient } from '../../opentrain';
 import { runCli } from './program';
 
 /** The `engagements` bin: real stdout/stderr, Temporal from TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE. */
@@ -7,7 +8,12 @@ const abort = new AbortController();
 process.once('SIGINT', () => abort.abort());
 
 runCli(process.argv.slice(2), {
-  connect: () => connectEngagementClient(temporalSettingsFromEnv()),
+  // The OpenTrain token, when set here, serves `message list` only (the whole thread, read from OpenTrain).
+  connect: () =>
+    connectEngagementClient(
+      temporalSettingsFromEnv(),
+      process.env.OPENTRAIN_API_TOKEN || process.env.OT_API_TOKEN ? OpenTrainClient.fromEnv() : undefined,
+    ),
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
   isTTY: Boolean(process.stdout.isTTY),

@@ -10,6 +10,7 @@ import { edgeServerOptions, hardenInputs } from './edges';
 import { handleApiError } from './error-handler';
 import { useIdempotencyKeys } from './idempotency';
 import { engagementRoutes } from './routes/engagements';
+import { messageRoutes } from './routes/messages';
 import { webhookRoutes } from './routes/webhooks';
 import type { WebhookReceiverOptions } from './routes/webhooks';
 
@@ -72,6 +73,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     useIdempotencyKeys(scope);
     await scope.register(engagementRoutes(options.engagements));
+    await scope.register(messageRoutes(options.engagements));
   });
   if (options.webhook) await app.register(webhookRoutes(options.webhook));
   await app.ready();

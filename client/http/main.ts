@@ -26,8 +26,10 @@ async function main(): Promise<void> {
   );
   const { client, close: closeTemporal } = await connectEngagementClient(temporalSettingsFromEnv());
   const webhooksOn = Boolean(env.PUBLIC_WEBHOOK_URL || env.OPENTRAIN_WEBHOOK_SECRET);
-  // The OpenTrain token is needed here only to register the webhook; otherwise it stays in the worker.
-  const openTrain = env.PUBLIC_WEBHOOK_URL ? OpenTrainClient.fromEnv() : undefined;
+  // The OpenTrain token is needed here only to register the webhook and to read whole threads (`GET
+  // /engagements/:id/messages`); without it both stay off and the token lives in the worker alone.
+  const tokenHere = Boolean(process.env.OPENTRAIN_API_TOKEN || process.env.OT_API_TOKEN);
+  const openTrain = env.PUBLIC_WEBHOOK_URL || tokenHere ? OpenTrainClient.fromEnv() : undefined;
   const api = await startApiService({
     temporal: client,
     apiToken: env.ENGAGEMENTS_API_TOKEN,
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
       ? { secret: env.OPENTRAIN_WEBHOOK_SECRET, publicUrl: env.PUBLIC_WEBHOOK_URL, openTrain }
       : undefined,
     logger: { level: env.LOG_LEVEL },
+    threadReader: openTrain,
   });
   console.log(`Engagements API on ${api.url} (OpenAPI at ${api.url}/openapi.json)`);
 

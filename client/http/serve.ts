@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { OpenTrainClient } from '../../opentrain';
-import { EngagementClient } from '../engagement-client';
+import { EngagementClient, type ThreadReader } from '../engagement-client';
 import { Doorbell, ensureUpdatesFeed } from '../updates-feed';
 import type { FeedSettings } from '../updates-feed';
 import { buildApi } from './api';
@@ -27,6 +27,8 @@ export interface ApiServiceOptions {
     onNewSecret?: (secret: string) => void | Promise<void>;
   };
   logger?: FastifyServerOptions['logger'];
+  /** For `GET /engagements/:id/messages` (the whole thread, read from OpenTrain); refused without it. */
+  threadReader?: ThreadReader;
 }
 
 export interface RunningApi {
@@ -44,7 +46,7 @@ export async function startApiService(options: ApiServiceOptions): Promise<Runni
   await ensureUpdatesFeed(options.temporal, options.feed);
   let webhookSecret = options.webhook?.secret;
   const app = await buildApi({
-    engagements: new EngagementClient(options.temporal, options.feed?.taskQueue),
+    engagements: new EngagementClient(options.temporal, options.feed?.taskQueue, options.threadReader),
     apiToken: options.apiToken,
     logger: options.logger,
     webhook: options.webhook && {
