@@ -1,5 +1,5 @@
 # One image for the worker, the HTTP API and the sandbox (docker-compose.yml picks the command).
-# Debian, not Alpine: @temporalio/core-bridge ships glibc binaries only (TEMPORAL-NOTES §11.7).
+# Debian, not Alpine: @temporalio/core-bridge ships glibc binaries only.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { OpenTrainApiError, OpenTrainResponseError } from '../opentrain';
 
 /**
- * The one place where OpenTrain errors become Temporal failures (STYLE.md): `type` = the API's `details.reason`
+ * The one place where OpenTrain errors become Temporal failures (docs/opentrain-api.md#errors): `type` = the API's `details.reason`
  * (or its `code`), business 4xx are non-retryable, 429/503 wait for Retry-After, network errors/5xx/timeouts retry.
  */
 export function toActivityFailure(err: unknown): unknown {

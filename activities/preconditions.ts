@@ -5,7 +5,7 @@ import type { Capabilities, Me } from '../opentrain';
 import type { EngagementOpenTrain } from './deps';
 
 export interface PreconditionReport {
-  /** Every requirement of REFERENCE §10 that is known to fail, each with what to do. Empty: go ahead and hire. */
+  /** Every requirement known to fail (docs/opentrain-api.md#preconditions), each with what to do. Empty: hire. */
   blockers: Blocker[];
   /** Credits available, when the credits feature lets us read them. */
   creditsAvailableCents?: number;
@@ -16,7 +16,7 @@ export interface PreconditionReport {
 }
 
 const REQUIRED_SCOPES = ['proposals:write', 'payments:write'];
-/** Capability flags of the probe (REFERENCE §2.2) for `public_api_hiring` and `public_api_payments_write`. */
+/** The probe's flags of `public_api_hiring` and `public_api_payments_write` (docs/opentrain-api.md#preconditions). */
 const REQUIRED_CAPABILITIES: Record<string, string> = {
   hiring: 'public_api_hiring',
   paymentsWrite: 'public_api_payments_write',
@@ -24,8 +24,8 @@ const REQUIRED_CAPABILITIES: Record<string, string> = {
 const DEFAULT_CLAIM_URL = 'https://app.opentrain.ai/claim';
 
 /**
- * All five requirements of REFERENCE §10 in one go: claimed account, `proposals:write`, `payments:write`,
- * the hiring and payments features, and a way to pay.
+ * All five requirements (docs/opentrain-api.md#preconditions) in one go: claimed account, `proposals:write`,
+ * `payments:write`, the hiring and payments features, and a way to pay.
  *
  * [GAP] "Payment method on file" is not exposed by the API: only the credit balance is checkable. A shortfall
  * is therefore reported (`creditShortfallCents`) but does not block — the human may have a card. If the hire

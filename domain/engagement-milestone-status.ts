@@ -3,11 +3,12 @@
 export const NOT_FUNDED = 'NOT_FUNDED';
 export const ACTIVE_FUNDED = 'ACTIVE_FUNDED';
 /**
- * [GAP] REFERENCE §5.1 documents only NOT_FUNDED and ACTIVE_FUNDED. After a confirmed release we record `PAID`
- * (the app's wording, and the sandbox's choice) until a contract read tells us OpenTrain's own string.
+ * [GAP] OpenTrain documents only NOT_FUNDED and ACTIVE_FUNDED (docs/opentrain-api.md#milestones). After a confirmed
+ * release we record `PAID` (the app's wording, and the sandbox's choice) until a contract read tells us OpenTrain's
+ * own string.
  */
 export const RELEASED_STATUS = 'PAID';
-/** [GAP] Names inferred from §5.1 (the sandbox uses them too); OpenTrain's timelines never list them (§2.8). */
+/** [GAP] Inferred names (the sandbox uses them too); timelines never list them (docs/opentrain-api.md#contracts). */
 export const REFUNDED_STATUS = 'REFUNDED';
 export const CANCELLED_STATUS = 'CANCELLED';
 
@@ -26,10 +27,10 @@ export function isReleased(status: string): boolean {
 }
 
 /**
- * [INFERENCE] REFERENCE §2.12: an ended contract releases its unspent escrow; §2.8: refunded and cancelled
- * milestones drop out of the contract's timeline. So a milestone we hold as ACTIVE_FUNDED that the timeline read
- * after the end no longer lists was refunded. Any other unlisted milestone keeps its status: no money of it was
- * in escrow (an unfunded one may have been cancelled, which moves nothing).
+ * [INFERENCE] (docs/opentrain-api.md#gaps-client-and-engagement) an ended contract releases its unspent escrow;
+ * refunded and cancelled milestones drop out of the contract's timeline. So a milestone we hold as ACTIVE_FUNDED
+ * that the timeline read after the end no longer lists was refunded. Any other unlisted milestone keeps its
+ * status: no money of it was in escrow (an unfunded one may have been cancelled, which moves nothing).
  */
 export function statusOnceUnlistedAfterEnd(status: string): string {
   return status === ACTIVE_FUNDED ? REFUNDED_STATUS : status;

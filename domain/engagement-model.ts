@@ -11,7 +11,7 @@ import type { Phase } from './phases';
 
 export type ApprovalAction = ApprovalKind;
 
-/** OpenTrain's approval `type` for each action we request (REFERENCE §4). */
+/** OpenTrain's approval `type` for each action we request (docs/opentrain-api.md#approvals). */
 export const APPROVAL_TYPE_BY_ACTION: Record<ApprovalAction, string> = {
   hire: 'proposal_hire',
   fund: 'milestone_fund',
@@ -19,7 +19,7 @@ export const APPROVAL_TYPE_BY_ACTION: Record<ApprovalAction, string> = {
   end: 'contract_end',
 };
 
-/** The approval fields the workflow uses (REFERENCE §4), as the activities hand them over. */
+/** The approval fields the workflow uses (docs/opentrain-api.md#approvals), as the activities hand them over. */
 export interface ApprovalSnapshot {
   id: string;
   type: string;
@@ -55,7 +55,7 @@ export interface ContractSnapshot {
   status: string;
   jobId: string;
   proposalId: string;
-  /** The masked identity OpenTrain shows (REFERENCE §5.4); never more. */
+  /** The masked identity OpenTrain shows (docs/opentrain-api.md#conventions); never more. */
   trainer: { displayName: string; profilePath: string };
   jobDmConversationId: string | null;
   milestones: MilestoneSnapshot[];

@@ -12,7 +12,7 @@ import { TERMINAL_PHASES } from './phases';
  * workflow's routine (workflows/thread-send.ts) executes these decisions; nothing here knows Temporal.
  */
 
-/** OpenTrain's limit for one message (REFERENCE §2.15): 1–10,000 characters of plain text. */
+/** OpenTrain's limit for one message (docs/opentrain-api.md#messaging): 1–10,000 characters of plain text. */
 export const MESSAGE_MAX_CHARS = 10_000;
 
 export const sendMessageInputSchema = z.object({
@@ -173,7 +173,7 @@ export function decideWhenNotFound(failure: SendFailure): SendDecision {
     : { kind: 'read_and_adopt' };
 }
 
-/** OpenTrain's messaging errors (REFERENCE §1.1, §2.15, §3) as typed refusals naming the remedy. */
+/** OpenTrain's messaging errors (docs/opentrain-api.md#messaging) as typed refusals naming the remedy. */
 export function messagingRefusal(failure: SendFailure): MessagingRefusal {
   const d = failure.details ?? {};
   const reason = typeof d.reason === 'string' ? d.reason : failure.type;

@@ -58,9 +58,9 @@ export interface CreateMilestoneRequest {
 const id = (value: string) => encodeURIComponent(value);
 
 /**
- * Typed client of the OpenTrain Public API (REFERENCE.md). Amounts are integer cents on this side and dollars on
- * the wire. Every method makes exactly one request and never retries; failures are OpenTrainApiError (with
- * `retryable`) or OpenTrainResponseError. The token is held privately and never printed.
+ * Typed client of the OpenTrain Public API (docs/opentrain-api.md#endpoints). Amounts are integer cents on this
+ * side and dollars on the wire. Every method makes exactly one request and never retries; failures are
+ * OpenTrainApiError (with `retryable`) or OpenTrainResponseError. The token is held privately and never printed.
  */
 export class OpenTrainClient {
   readonly baseUrl: string;

@@ -3,7 +3,7 @@ import { OpenTrainConfigError } from './errors';
 import { TOKEN_ENV_NAMES } from './gaps';
 
 export const DEFAULT_BASE_URL = 'https://app.opentrain.ai/api/public/v1';
-/** The official CLI's request timeout (REFERENCE §7). */
+/** The official CLI's request timeout (docs/opentrain-api.md#rate-limits-and-retries). */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface OpenTrainClientOptions {

@@ -1,4 +1,4 @@
-/** The eight event types of the Public API (REFERENCE §6.3), the same in `/updates` and webhook bodies. */
+/** The eight event types of the Public API (docs/opentrain-api.md#event-types), alike in `/updates` and webhooks. */
 export const OPENTRAIN_EVENT_TYPES = [
   'proposal.received',
   'proposal.status_changed',

@@ -3,9 +3,9 @@ import { usdToCents } from '../domain/money';
 import { claimedField, idOrNull, MESSAGE_PAGE_KEYS, milestoneDescription } from './gaps';
 
 /**
- * Wire schemas of the OpenTrain responses we read (REFERENCE §2–§6). Objects are loose: unknown fields are
- * accepted and kept. Enums the docs leave open (statuses, types) are plain strings. Dollar amounts are turned into
- * integer cents here, so every exported type is already in our shape.
+ * Wire schemas of the OpenTrain responses we read (docs/opentrain-api.md#endpoints). Objects are loose: unknown
+ * fields are accepted and kept. Enums the docs leave open (statuses, types) are plain strings. Dollar amounts are
+ * turned into integer cents here, so every exported type is already in our shape.
  */
 
 const isoTimestamp = z.iso.datetime({ offset: true });
@@ -285,7 +285,7 @@ export const platformEventSchema = z.looseObject({
   createdAt: isoTimestamp,
   resourceId: idOrNull,
   jobId: idOrNull,
-  /** IDs only, never content (§6.1). */
+  /** IDs only, never content (docs/opentrain-api.md#events). */
   data: record,
 });
 export type PlatformEvent = z.infer<typeof platformEventSchema>;
@@ -325,7 +325,7 @@ export const webhookResponse = z.object({ webhook: webhookSchema }).transform((b
 
 // ---------------------------------------------------------------------------------------------- errors
 
-/** The error envelope of every non-2xx response (§3); read leniently since it is already a failure. */
+/** The error envelope of every non-2xx answer (docs/opentrain-api.md#errors); read leniently: it is a failure. */
 export const errorEnvelopeSchema = z.looseObject({
   error: z.string().optional(),
   code: z.string(),

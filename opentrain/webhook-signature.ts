@@ -20,8 +20,8 @@ export type WebhookSignatureResult =
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 
 /**
- * REFERENCE §6.2: HMAC-SHA256 keyed with the secret over `<t>.<rawBody>`, compared in constant time, with the
- * timestamp within `toleranceSec` of now (default 300 s, both directions).
+ * HMAC-SHA256 keyed with the secret over `<t>.<rawBody>`, compared in constant time, with the timestamp within
+ * `toleranceSec` of now (default 300 s, both directions): docs/opentrain-api.md#webhook-signatures.
  */
 export function verifyWebhookSignature(args: VerifyWebhookSignatureArgs): WebhookSignatureResult {
   const { rawBody, header, secret, toleranceSec = DEFAULT_WEBHOOK_TOLERANCE_SEC, now = Date.now() } = args;

@@ -191,7 +191,10 @@ export function endContract(ctx: SandboxContext, contract: Contract): void {
   contract.updatedAt = now;
 }
 
-/** Fund and release both answer these first: 409 `contract_ended`, then 409 `milestone_cancelled` (§10). */
+/**
+ * Fund and release both answer these first: 409 `contract_ended`, then 409 `milestone_cancelled`
+ * (docs/opentrain-api.md#milestones).
+ */
 export function assertMilestoneOpen(contract: Contract, milestone: Milestone): void {
   if (contract.status === 'ended') throw contractEnded(contract);
   if (milestone.status === MILESTONE_STATUS.cancelled) throw milestoneCancelled(milestone);

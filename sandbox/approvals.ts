@@ -8,11 +8,12 @@ import type { Approval, ApprovalType } from './model';
 import { approvalToWire } from './wire';
 
 /**
- * The co-sign state machine (§4): pending → confirmed | declined | expired. Expiry is lazy: every read path
- * calls `expireIfDue`, and the flip emits `approval.confirmed` like any other resolution.
+ * The co-sign state machine (docs/opentrain-api.md#approval-lifecycle): pending → confirmed | declined | expired.
+ * Expiry is lazy: every read path calls `expireIfDue`, and the flip emits `approval.confirmed` like any other
+ * resolution.
  */
 
-/** The documented 202 messages (§4). */
+/** The documented 202 messages (docs/opentrain-api.md#approvals). */
 export const APPROVAL_MESSAGES: Record<ApprovalType, string> = {
   proposal_hire:
     'Hire request recorded. A signed-in human must confirm this approval in the OpenTrain app before the freelancer is hired and any money moves.',
@@ -88,7 +89,10 @@ export function createApproval(
   return approval;
 }
 
-/** The 202 answer of every co-signed request (§4): the approval and the documented message for its type. */
+/**
+ * The 202 answer of every co-signed request (docs/opentrain-api.md#approvals): the approval and the documented
+ * message for its type.
+ */
 export function sendApproval(reply: FastifyReply, ctx: SandboxContext, approval: Approval) {
   return reply
     .code(202)

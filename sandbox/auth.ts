@@ -5,7 +5,10 @@ import { ApiError } from './errors';
 import { CLAIM_PATH, CLAIM_REQUIRED_FOR_PAYMENT_WRITES, FEATURE_OFF_MODE } from './gaps';
 import type { Account } from './model';
 
-/** What an endpoint demands, checked in the documented order: scope, claim, feature (§1.1). */
+/**
+ * What an endpoint demands, checked in the documented order: scope, claim, feature
+ * (docs/opentrain-api.md#scopes-claim-and-features).
+ */
 export interface Gate {
   /** Every one of these. */
   scopes?: Scope[];
@@ -22,7 +25,7 @@ const paymentsWrite = (claimAction: string): Gate => ({
   feature: 'public_api_payments_write',
 });
 
-/** The gates of every endpoint the sandbox serves (REFERENCE §2 summary table). */
+/** The gates of every endpoint the sandbox serves (docs/opentrain-api.md#endpoints). */
 export const GATES = {
   any: {},
   capabilities: { feature: 'public_api_job_drafting' },

@@ -1,4 +1,7 @@
-/** Names from REFERENCE §1.1 and §6.3 that the sandbox enforces. */
+/**
+ * The scope, feature and event names the sandbox enforces (docs/opentrain-api.md#scopes-claim-and-features,
+ * docs/opentrain-api.md#event-types).
+ */
 
 export const SCOPES = [
   'jobs:read',
@@ -26,7 +29,7 @@ export const FEATURES = [
 ] as const;
 export type Feature = (typeof FEATURES)[number];
 
-/** Every public event type with the read scope a token needs to see it (§6.3). */
+/** Every public event type with the read scope a token needs to see it (docs/opentrain-api.md#event-types). */
 export const EVENT_TYPE_SCOPES = {
   'proposal.received': 'proposals:read',
   'proposal.status_changed': 'proposals:read',
@@ -40,7 +43,7 @@ export const EVENT_TYPE_SCOPES = {
 export type EventType = keyof typeof EVENT_TYPE_SCOPES;
 export const EVENT_TYPES = Object.keys(EVENT_TYPE_SCOPES) as [EventType, ...EventType[]];
 
-/** `:write` implies the matching `:read` (§1.1). */
+/** `:write` implies the matching `:read` (docs/opentrain-api.md#scopes-claim-and-features). */
 export function hasScope(granted: readonly string[], needed: string): boolean {
   if (granted.includes(needed)) return true;
   return needed.endsWith(':read') && granted.includes(needed.replace(/:read$/, ':write'));

@@ -123,7 +123,8 @@ export function registerControlRoutes(
       paymentType,
       rateCents:
         body.rateUsd !== undefined ? usdToCents(body.rateUsd) : (DEFAULT_RATE_CENTS[paymentType] ?? null),
-      // Trainers are always masked (§5.4): first name + last initial, country, profile path.
+      // Trainers are always masked (docs/opentrain-api.md#conventions): first name + last initial, country,
+      // profile path.
       freelancer: {
         userId: ctx.store.newId('usr'),
         displayName: 'Maria G.',

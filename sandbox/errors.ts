@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { fieldIssues } from '../domain/validation';
 import { NOT_FOUND_RESOURCES } from './gaps';
 
-/** The error codes of OpenTrain's envelope (§3) and their HTTP statuses. */
+/** The error codes of OpenTrain's envelope (docs/opentrain-api.md#errors) and their HTTP statuses. */
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHORIZED',

@@ -3,7 +3,7 @@ import type { SandboxClock } from './clock';
 import type { Account, StoredEvent } from './model';
 import type { SandboxStore } from './state';
 
-/** The PlatformEvent record, identical in /updates and webhook bodies (§6.1). */
+/** The PlatformEvent record, identical in /updates and webhook bodies (docs/opentrain-api.md#events). */
 export interface PlatformEvent {
   id: string;
   type: string;
@@ -60,8 +60,9 @@ export class EventLog {
   }
 
   /**
-   * Oldest first after `cursor`; event types the token cannot read are dropped silently (§6.1). `nextCursor`
-   * is the last returned id, or echoes the input when the page is empty.
+   * Oldest first after `cursor`; event types the token cannot read are dropped silently
+   * (docs/opentrain-api.md#updates-feed). `nextCursor` is the last returned id, or echoes the input when the page
+   * is empty.
    */
   page(
     account: Account,

@@ -1,36 +1,37 @@
 import type { Feature } from './catalog';
 
 /**
- * Every decision the sandbox makes where REFERENCE.md says [GAP], [INFERENCE] or [CONFLICT], in one place.
+ * Every decision the sandbox makes where OpenTrain's docs leave a [GAP], an [INFERENCE] or a [CONFLICT], in one
+ * place; listed in docs/opentrain-api.md#gaps-sandbox.
  * Each constant names the choice; the comment says why.
  */
 
 /**
- * [CONFLICT] §1.1: the scopes matrix says milestone create/fund/approve and contract end need no claim (the
+ * [CONFLICT] the scopes matrix says milestone create/fund/approve and contract end need no claim (the
  * co-sign is the safeguard); every one of those endpoint pages documents `403 account_claim_required`.
  * We follow the endpoint pages.
  */
 export const CLAIM_REQUIRED_FOR_PAYMENT_WRITES = true;
 
-/** [GAP] §4: a superseded hire approval is not one of the four documented statuses; `expired` is the closest. */
+/** [GAP] a superseded hire approval is not one of the four documented statuses; `expired` is the closest. */
 export const SUPERSEDED_APPROVAL_STATUS = 'expired';
 
 /**
- * [GAP] §4: when lazy expiry flips an approval we set `resolvedAt` to its `expiresAt` (the moment it actually
+ * [GAP] when lazy expiry flips an approval we set `resolvedAt` to its `expiresAt` (the moment it actually
  * lapsed), not to the time of the read that noticed it.
  */
 export const EXPIRED_RESOLVED_AT = 'expiresAt';
 
-/** [GAP] §2.6 hire 409 catalog has no reason for confirming a non-pending approval; ours. */
+/** [GAP] hire 409 catalog has no reason for confirming a non-pending approval; ours. */
 export const APPROVAL_NOT_PENDING_REASON = 'approval_not_pending';
 
 /**
- * [GAP] §2.6/§5.5: the human picks card or credits at confirm time. The sandbox's human uses the credit balance
+ * [GAP] the human picks card or credits at confirm time. The sandbox's human uses the credit balance
  * when it covers the whole charge (a HOLD in the ledger), otherwise the card on file (no ledger entry).
  */
 export const FUNDING_PREFERENCE = 'credits_first';
 
-/** [GAP] §5.1: milestone API status strings beyond NOT_FUNDED / ACTIVE_FUNDED. */
+/** [GAP] milestone API status strings beyond NOT_FUNDED / ACTIVE_FUNDED. */
 export const MILESTONE_STATUS = {
   notFunded: 'NOT_FUNDED',
   activeFunded: 'ACTIVE_FUNDED',
@@ -40,7 +41,7 @@ export const MILESTONE_STATUS = {
 } as const;
 
 /**
- * [GAP] §8.6: cancelling a milestone is a human act in the app with no documented API. The sandbox's human may
+ * [GAP] cancelling a milestone is a human act in the app with no documented API. The sandbox's human may
  * cancel only an unfunded milestone (a funded one would need a refund flow the docs do not describe; other
  * statuses answer 409 with this reason), and a pending funding request for it is declined at the same time, so
  * the agent waiting on it sees `approval.confirmed` (declined) instead of waiting 72 h.
@@ -50,46 +51,46 @@ export const MILESTONE_CANCEL = {
   notCancellableReason: 'milestone_not_cancellable',
 };
 
-/** §2.8: refunded and cancelled milestones are excluded from contract timelines. */
+/** Documented: refunded and cancelled milestones are excluded from contract timelines. */
 export const HIDDEN_MILESTONE_STATUSES: readonly string[] = [
   MILESTONE_STATUS.cancelled,
   MILESTONE_STATUS.refunded,
 ];
 
 /**
- * [GAP] §2.12: ending a contract with funded escrow releases the whole hold (milestone + its fees) back to
+ * [GAP] ending a contract with funded escrow releases the whole hold (milestone + its fees) back to
  * the credit balance (HOLD_RELEASE) and marks those milestones REFUNDED. Unfunded milestones stay NOT_FUNDED.
  */
 export const RELEASE_ESCROW_ON_END = true;
 
-/** [GAP] §2.13: CAPTURE only touches reserved money; we sign it negative (money leaves the account). */
+/** [GAP] CAPTURE only touches reserved money; we sign it negative (money leaves the account). */
 export const CAPTURE_SIGN = -1;
 
 /**
- * [GAP] §2.14/§6.3: a fund request records a FUNDING invoice in PENDING_FUNDING (listed by /payments/pending,
+ * [GAP] a fund request records a FUNDING invoice in PENDING_FUNDING (listed by /payments/pending,
  * announced by `payment.pending`) until the approval resolves: PAID on confirm, VOID on decline/expiry.
  * The hire's first invoice is created already paid at confirm.
  */
 export const PENDING_INVOICE_ON_FUND_REQUEST = true;
 
-/** [GAP] §8.12: default page size of /updates; out-of-range limit or non-numeric cursor → 400. */
+/** [GAP] default page size of /updates; out-of-range limit or non-numeric cursor → 400. */
 export const UPDATES_DEFAULT_LIMIT = 50;
 export const UPDATES_MAX_LIMIT = 200;
 
-/** [GAP] §2.17: HTTP status of a created webhook. */
+/** [GAP] HTTP status of a created webhook. */
 export const WEBHOOK_CREATED_STATUS = 201;
-/** §2.17: max subscriptions; [GAP] the error for the 11th: 409 with this reason. */
+/** Documented: max subscriptions; [GAP] the error for the 11th: 409 with this reason. */
 export const MAX_WEBHOOKS_PER_ACCOUNT = 10;
 export const WEBHOOK_LIMIT_REASON = 'webhook_limit_reached';
-/** [INFERENCE] §6.2: plain http is accepted for these hosts only. */
+/** [INFERENCE] plain http is accepted for these hosts only. */
 export const HTTP_WEBHOOK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
 
-/** §6.2: 5 attempts in total, the 4 documented delays between them. */
+/** Documented: 5 attempts in total, the 4 delays between them, the 10 s answer timeout. */
 export const WEBHOOK_MAX_ATTEMPTS = 5;
 export const WEBHOOK_RETRY_DELAYS_MS: readonly number[] = [60_000, 300_000, 1_800_000, 7_200_000];
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 /**
- * [INFERENCE] §6.2: the Platform API's threshold of 10; we count consecutive failed attempts (retries included),
+ * [INFERENCE] the Platform API's threshold of 10; we count consecutive failed attempts (retries included),
  * reset by any 2xx.
  */
 export const WEBHOOK_AUTO_DISABLE_AFTER_FAILURES = 10;
@@ -100,14 +101,14 @@ export const WEBHOOK_DISABLED_REASON = 'Disabled after repeated delivery failure
  */
 export const SIGN_WITH_WALL_CLOCK = true;
 
-/** [GAP] §8.18 / §3: value formats of `billingUrl` and `claimUrl`; the sandbox points at its own origin. */
+/** [GAP] value formats of `billingUrl` and `claimUrl`; the sandbox points at its own origin. */
 export const BILLING_PATH = '/billing';
 export const CLAIM_PATH = '/claim';
 
-/** [GAP] §2.2: `details.mode` on a feature 403. */
+/** [GAP] `details.mode` on a feature 403. */
 export const FEATURE_OFF_MODE = 'OFF';
 
-/** [GAP] §2.8/§2.10: 404 details by analogy with approvals/webhooks. */
+/** [GAP] 404 details by analogy with approvals/webhooks. */
 export const NOT_FOUND_RESOURCES = {
   proposals: 'proposalId',
   approvals: 'approvalId',
@@ -117,32 +118,32 @@ export const NOT_FOUND_RESOURCES = {
   webhooks: 'webhookId',
 } as const;
 
-/** [GAP] §8.13: rate-limit headers are undocumented; the fault injector sends `Retry-After` (seconds). */
+/** [GAP] rate-limit headers are undocumented; the fault injector sends `Retry-After` (seconds). */
 export const DEFAULT_RETRY_AFTER_SEC = 1;
 
 /**
- * [GAP] §6.3: sending a message is the viewer's own act, so it emits no `message.received`; ending a contract
+ * [GAP] sending a message is the viewer's own act, so it emits no `message.received`; ending a contract
  * directly (200) has no Public-API event (`contract.ended` is Platform-only) — readers see it on the contract.
  */
 export const EVENTS_FOR_OWN_MESSAGES = false;
 
-/** [GAP] §2.5/§2.8: default contract rates for proposals created without `rateUsd` (FIXED_PRICE: the hire amount). */
+/** [GAP] default contract rates for proposals created without `rateUsd` (FIXED_PRICE: the hire amount). */
 export const DEFAULT_RATE_CENTS: Readonly<Record<string, number | null>> = {
   FIXED_PRICE: null,
   PAY_PER_HOUR: 2_500,
   PAY_PER_LABEL: 6,
 };
 
-/** [GAP] §8.14: id formats are undocumented; the sandbox uses a resource prefix and this many random bytes in hex. */
+/** [GAP] id formats are undocumented; the sandbox uses a resource prefix and this many random bytes in hex. */
 export const ID_RANDOM_BYTES = 8;
 
 /**
- * [GAP] §2.1/§8.10: the docs say /auth/me tells whether the account is claimed but show no field for it. The
+ * [GAP] the docs say /auth/me tells whether the account is claimed but show no field for it. The
  * sandbox adds `account.claimed` (boolean) and, when unclaimed, `account.claimUrl` — what opentrain/ reads.
  */
 export const REPORT_CLAIM_STATUS_ON_ME = true;
 
-/** [INFERENCE] §2.2: which feature flag each capabilities-probe entry reflects (null: always on). */
+/** [INFERENCE] which feature flag each capabilities-probe entry reflects (null: always on). */
 export const CAPABILITY_FEATURES: Readonly<Record<string, Feature | null>> = {
   draftImport: 'public_api_job_drafting',
   draftCreate: 'public_api_job_drafting',
@@ -157,17 +158,17 @@ export const CAPABILITY_FEATURES: Readonly<Record<string, Feature | null>> = {
   webhooks: 'public_api_webhooks',
 };
 
-/** [GAP] §5.1/§8.6: the trainer's "Complete & Request Payout" is not modelled, so `needsReview` is always this. */
+/** [GAP] the trainer's "Complete & Request Payout" is not modelled, so `needsReview` is always this. */
 export const MILESTONE_NEEDS_REVIEW = false;
 
 /**
- * [GAP] §2.14: whether a pending funding invoice's `amountUsd` includes the fees. The documented example shows the
+ * [GAP] whether a pending funding invoice's `amountUsd` includes the fees. The documented example shows the
  * milestone's own amount ($300 for a $300 milestone), so the sandbox reports it net of fees.
  */
 export const PENDING_PAYMENT_INCLUDES_FEES = false;
 
 /**
- * [GAP] §2.15: the message-mode wrapper key of `GET /messages?conversationId=` is undocumented; the sandbox uses
+ * [GAP] the message-mode wrapper key of `GET /messages?conversationId=` is undocumented; the sandbox uses
  * `messages` with `nextCursor` (a message id, null at the end), like the list mode's `conversations`.
  * `direction=older` (the default) pages newest first, `newer` oldest first; `cursor` is exclusive.
  */
@@ -176,7 +177,7 @@ export const MESSAGES_DEFAULT_LIMIT = 20;
 export const MESSAGES_MAX_LIMIT = 100;
 
 /**
- * [GAP] §2.15: the checks "as in-app messaging" are not catalogued. The sandbox's choices:
+ * [GAP] the checks "as in-app messaging" are not catalogued. The sandbox's choices:
  * - membership: a thread of another account is a 404 (it does not exist for you); the thread of an ended
  *   contract is closed to new messages: 403 `details.reason` `conversation_closed`.
  * - rate limit: more than this many sends per conversation per minute → 429 `RATE_LIMITED` with `Retry-After`.

@@ -3,7 +3,10 @@ import { usdAmountSchema, usdToCents } from '../domain/money';
 import { badRequest } from './errors';
 import type { HireTerms } from './model';
 
-/** Date-only inputs come back as midnight UTC (§7); full ISO timestamps are normalised to UTC with ms. */
+/**
+ * Date-only inputs come back as midnight UTC (docs/opentrain-api.md#conventions); full ISO timestamps are
+ * normalised to UTC with ms.
+ */
 export const dueDateSchema = z
   .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'must be an ISO 8601 date' })
   .transform((value) => new Date(value.length === 10 ? `${value}T00:00:00.000Z` : value).toISOString());
@@ -13,7 +16,7 @@ const descriptionSchema = z.string().max(10_000, { error: 'must be at most 10,00
 
 const hasText = (value: string | null | undefined): boolean => !!value && value.trim().length > 0;
 
-/** `POST /proposals/{id}/hire` body (§2.6, §10). */
+/** `POST /proposals/{id}/hire` body (docs/opentrain-api.md#hire). */
 export const hireBodySchema = z.object({
   milestone: z
     .object({
@@ -57,7 +60,10 @@ export const hireEditsSchema = z.object({
 });
 export type HireEdits = z.infer<typeof hireEditsSchema>;
 
-/** The human's values win (§10); the result must still name the milestone somehow. */
+/**
+ * The human's values win (docs/opentrain-api.md#approval-lifecycle); the result must still name the milestone
+ * somehow.
+ */
 export function applyEdits(terms: HireTerms, edits: HireEdits | undefined): HireTerms {
   const edited: HireTerms = {
     name: edits?.name !== undefined ? edits.name : terms.name,

@@ -12,8 +12,9 @@ interface Links {
 }
 
 /**
- * The account's credit balance and its ledger (§2.13): HOLD moves available → reserved when escrow is paid from
- * credits, CAPTURE takes reserved money out when a milestone is released, HOLD_RELEASE gives it back.
+ * The account's credit balance and its ledger (docs/opentrain-api.md#credits-and-pending-payments): HOLD moves
+ * available → reserved when escrow is paid from credits, CAPTURE takes reserved money out when a milestone is
+ * released, HOLD_RELEASE gives it back.
  */
 export class CreditsLedger {
   constructor(

@@ -25,7 +25,7 @@ export function ownedConversation(
   return conversation;
 }
 
-/** Membership, rate limit and content policy, in that order — the checks "as in-app messaging" (§2.15). */
+/** Membership, rate limit and content policy, in that order — the checks "as in-app messaging" (docs/opentrain-api.md#messaging). */
 export function checkSend(ctx: SandboxContext, conversation: Conversation, content: string): void {
   const contract = ctx.store.state.contracts[conversation.contractId];
   if (!contract || contract.status !== 'active') {

@@ -7,7 +7,8 @@ import type { Milestone } from './model';
 
 /**
  * The human cancels a milestone in the app (there is no Public API for it; the control API stands in). Afterwards
- * fund answers 409 `milestone_cancelled` and the milestone leaves the contract's timeline (§2.8, §10).
+ * fund answers 409 `milestone_cancelled` and the milestone leaves the contract's timeline
+ * (docs/opentrain-api.md#contracts, docs/opentrain-api.md#milestones).
  */
 export function cancelMilestone(ctx: SandboxContext, milestoneId: string): Milestone {
   const milestone = ctx.store.state.milestones[milestoneId];

@@ -12,7 +12,10 @@ import {
 import type { StoredEvent, Webhook } from './model';
 import type { SandboxStore } from './state';
 
-/** One event on its way to one subscription; retries reuse the id (§6.2). Kept in memory only. */
+/**
+ * One event on its way to one subscription; retries reuse the id (docs/opentrain-api.md#webhooks). Kept in memory
+ * only.
+ */
 export interface DeliveryRecord {
   id: string;
   webhookId: string;
@@ -97,7 +100,7 @@ export class WebhookDeliverer {
     const webhook = this.currentWebhook(record);
     if (this.closed) return;
     if (!webhook) {
-      // Deleted or disabled meanwhile: deliveries stop immediately (§2.17).
+      // Deleted or disabled meanwhile: deliveries stop immediately (docs/opentrain-api.md#webhooks).
       record.status = 'FAILED';
       return;
     }

@@ -9,7 +9,7 @@ import {
 import { milestonesOf } from './lookups';
 import type { Approval, Contract, Invoice, LedgerEntry, Milestone, Webhook } from './model';
 
-/** Wire shapes of REFERENCE §2–§5: dollars for money (cents only for credits), masked trainer identity. */
+/** Wire shapes (docs/opentrain-api.md#endpoints): dollars for money (cents only for credits), masked trainers. */
 
 export function approvalUrl(ctx: SandboxContext, approvalId: string): string {
   return `${ctx.origin()}/approvals/${approvalId}`;
@@ -88,7 +88,8 @@ export function contractDetailToWire(ctx: SandboxContext, contract: Contract) {
   return {
     ...contractToWire(ctx, contract),
     jobDmConversationId: contract.jobDmConversationId,
-    // Usage comes only from a linked annotation platform (§5.2), which the sandbox does not model.
+    // Usage comes only from a linked annotation platform (docs/opentrain-api.md#contracts), which the sandbox does
+    // not model.
     budget: {
       contractId: contract.id,
       paymentType: contract.paymentType,
@@ -128,7 +129,7 @@ export function ledgerEntryToWire(entry: LedgerEntry) {
   };
 }
 
-/** A FUNDING invoice waiting on the human (§2.14). */
+/** A FUNDING invoice waiting on the human (docs/opentrain-api.md#credits-and-pending-payments). */
 export function pendingPaymentToWire(ctx: SandboxContext, invoice: Invoice) {
   const { jobs, milestones } = ctx.store.state;
   return {

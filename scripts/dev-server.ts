@@ -10,7 +10,7 @@ import { resolveTemporalBinaries } from './temporal-binaries';
 /**
  * The local Temporal dev server with a persistent SQLite file, so a second `npm start` finds the engagements of
  * the first. Same flags as the SDK's own test environment, plus the WAL pragmas the SDK's CI uses for file-backed
- * runs (TEMPORAL-NOTES §1.2).
+ * runs.
  */
 
 export interface DevServerOptions {

@@ -29,5 +29,9 @@ export function createEngagementWorker(options: EngagementWorkerOptions): Promis
       ? { workflowBundle }
       : { workflowsPath: workflowsPath ?? require.resolve('../workflows') }),
     activities: createActivities(deps),
+    // A worker that died leaves its cached workflows' next tasks on its sticky queue until this passes; the SDK's
+    // 10 s made every crash a 10 s stall for each engagement it held. A live worker takes its tasks in
+    // milliseconds, so 3 s only costs a replay elsewhere when a worker is badly overloaded.
+    stickyQueueScheduleToStartTimeout: '3s',
   });
 }

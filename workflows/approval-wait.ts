@@ -1,4 +1,5 @@
-import { condition, log } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, log, patched, workflowInfo } from '@temporalio/workflow';
+import { UPDATES_FEED_WORKFLOW_ID } from '../domain/ids';
 import {
   dueReminderOffsets,
   formatDuration,
@@ -10,6 +11,10 @@ import type { EngagementPolicy } from '../domain/inputs';
 import { isAccessFailure } from '../domain/money-move';
 import { notifyActivities, pollActivities } from './engagement-activities';
 import { failureInfo, rethrowUnlessActivityFailure, type FailureInfo } from './failures';
+import { approvalAwaitedSignal } from './updates-feed-messages';
+
+/** Marks runs that tell the updates feed which approval they wait on (histories recorded before did not). */
+const FEED_HINT_PATCH = 'approval-feed-hint';
 
 /** What the wait needs from the engagement: its signal inbox, its bookkeeping and its activity tracking. */
 export interface ApprovalWaitHooks {
@@ -53,6 +58,7 @@ export async function awaitApproval(
   const window = { createdAtMs: Date.parse(pending.createdAt), expiresAtMs };
 
   if (!pending.announced) {
+    hintTheFeed(pending);
     await tell(hooks, pending, 'approval_requested', 'Approval needed');
     hooks.markAnnounced(id);
   }
@@ -98,6 +104,27 @@ export async function awaitApproval(
       Math.max(1, wakeAtMs - now),
     );
   }
+}
+
+/**
+ * Tells the updates feed this run waits on the approval, so it polls fast and routes the decision without a read.
+ * Fire-and-forget: without a running feed (webhooks only, tests) the signal fails and the fallback poll still works.
+ */
+function hintTheFeed(pending: PendingApprovalRecord): void {
+  if (!patched(FEED_HINT_PATCH)) return;
+  const hint = {
+    approvalId: pending.approvalId,
+    engagementId: workflowInfo().workflowId,
+    requestedAt: pending.createdAt,
+  };
+  getExternalWorkflowHandle(UPDATES_FEED_WORKFLOW_ID)
+    .signal(approvalAwaitedSignal, hint)
+    .catch((err: unknown) =>
+      log.info('updates feed not told about the approval; it is still seen at the next interval poll', {
+        approvalId: pending.approvalId,
+        error: err instanceof Error ? err.message : String(err),
+      }),
+    );
 }
 
 async function read(hooks: ApprovalWaitHooks, approvalId: string): Promise<ApprovalSnapshot | undefined> {

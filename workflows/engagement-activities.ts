@@ -2,7 +2,7 @@ import { proxyActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { EngagementActivities } from '../activities/engagement';
 
 /**
- * Activity options of the engagement, declared here once (TEMPORAL-NOTES §8). Business errors (the API's
+ * Activity options of the engagement, declared here once, so every call site shares one retry policy. Business errors (the API's
  * `details.reason`, or its `code`) never retry: the activities already mark them non-retryable, and this list
  * says so again at the call site. Network errors, 5xx and 429 retry with backoff (429/503 after Retry-After).
  */

@@ -11,8 +11,23 @@ export interface UpdatesFeedStatus {
   polls: number;
   eventsRouted: number;
   lastPollAt: string | undefined;
+  /** Approvals engagements told the feed they wait on (the feed polls fast while one of them is young). */
+  awaitingApprovals: number;
   /** Why the last poll stopped early; it resumes from `cursor` at the next one. */
   lastError: string | undefined;
 }
 
 export const updatesFeedStatusQuery = defineQuery<UpdatesFeedStatus>('updatesFeedStatus');
+
+/**
+ * From an engagement that starts waiting on an approval: the feed then polls fast while the approval is young, and
+ * routes its `approval.confirmed` without reading the approval. Only a hint — the event itself still comes from
+ * `/updates`, and an unknown approval is still routed by reading it.
+ */
+export interface ApprovalAwaited {
+  approvalId: string;
+  engagementId: string;
+  requestedAt: string;
+}
+
+export const approvalAwaitedSignal = defineSignal<[ApprovalAwaited]>('approvalAwaited');

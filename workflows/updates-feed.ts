@@ -1,10 +1,7 @@
 import {
-  ActivityFailure,
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   continueAsNew,
-  getExternalWorkflowHandle,
   log,
   patched,
   proxyActivities,
@@ -12,9 +9,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { FeedEvent, UpdatesFeedActivities } from '../activities/updates-feed';
-import { engagementWorkflowId } from '../domain/ids';
-import { approvalResolvedSignal, openTrainEventSignal } from './messages';
-import { updatesDoorbellSignal, updatesFeedStatusQuery } from './updates-feed-messages';
+import { FeedRouter } from './updates-feed-routing';
+import {
+  approvalAwaitedSignal,
+  updatesDoorbellSignal,
+  updatesFeedStatusQuery,
+  type ApprovalAwaited,
+} from './updates-feed-messages';
 import type { UpdatesFeedStatus } from './updates-feed-messages';
 
 /**
@@ -30,13 +31,23 @@ export interface UpdatesFeedInput {
    * the feed starts at the beginning of the account's history (events for engagements that are not ours are dropped).
    */
   cursor?: string;
+  /** Between polls while no young approval waits (and always without the engagements' hints). */
   pollIntervalMs?: number;
+  /**
+   * Between polls while some engagement waits on an approval requested less than `fastPollWindowMs` ago: without
+   * webhooks this is the latency from the human's click to the engagement. Calls per minute stay independent of
+   * how many engagements wait.
+   */
+  fastPollIntervalMs?: number;
+  fastPollWindowMs?: number;
   pageSize?: number;
   /** contractId → proposalId, learnt from earlier events, carried across continue-as-new. */
   contractProposals?: [string, string][];
+  /** The engagements' "I wait on this approval" hints, carried across continue-as-new. */
+  awaited?: ApprovalAwaited[];
   /**
    * Continue-as-new once history passes this many events, even if the server has not suggested it yet. Checked
-   * before each event is routed, so a run ends within one event's routing (≤ ~20 history events) of this bound.
+   * between routed chunks, so a run ends within one chunk's routing of this bound.
    */
   continueAsNewAfterEvents?: number;
   /** Counters carried across continue-as-new, for the status query. */
@@ -45,118 +56,88 @@ export interface UpdatesFeedInput {
 }
 
 const DEFAULT_FEED_POLL_INTERVAL_MS = 30_000;
+const DEFAULT_FAST_POLL_INTERVAL_MS = 2_000;
+/** Most humans decide within minutes of being told; a slower one waits at most one normal interval more. */
+const DEFAULT_FAST_POLL_WINDOW_MS = 30 * 60_000;
 const DEFAULT_PAGE_SIZE = 100;
 const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
+/** Events routed at once: reads in parallel, bounded so a chunk's history (≤ ~6 events each) stays small. */
+const CHUNK_SIZE = 20;
+/** At most what routing one event writes (a read, its retry, a signal) — reserved before a chunk is routed. */
+const HISTORY_EVENTS_PER_ROUTED_EVENT = 6;
 /** Marks runs that may hand over in the middle of a catch-up; older histories routed the whole backlog first. */
 const FEED_CONTINUE_AS_NEW_PER_PAGE_PATCH = 'feed-continue-as-new-per-page';
-/** Bounds the contract cache so the continue-as-new input stays small; evicted entries are simply read again. */
-const MAX_CACHED_CONTRACTS = 500;
+/** Marks runs that route a chunk of events at once; older histories routed one event after the other. */
+const FEED_PARALLEL_ROUTING_PATCH = 'feed-parallel-routing';
 
-const { feedFetchUpdates, feedReadApprovalRoute, feedReadContractProposal } =
-  proxyActivities<UpdatesFeedActivities>({
-    startToCloseTimeout: '30 seconds',
-    // Bounded: a poll that keeps failing gives up and the next interval tries again from the same cursor.
-    retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 4 },
-  });
+const { feedFetchUpdates } = proxyActivities<UpdatesFeedActivities>({
+  startToCloseTimeout: '30 seconds',
+  // Bounded: a poll that keeps failing gives up and the next interval tries again from the same cursor.
+  retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 4 },
+});
 
 export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise<void> {
   const pollIntervalMs = input.pollIntervalMs ?? DEFAULT_FEED_POLL_INTERVAL_MS;
+  const fastPollIntervalMs = Math.min(
+    input.fastPollIntervalMs ?? DEFAULT_FAST_POLL_INTERVAL_MS,
+    pollIntervalMs,
+  );
+  const fastPollWindowMs = input.fastPollWindowMs ?? DEFAULT_FAST_POLL_WINDOW_MS;
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
   const continueAsNewAfter = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
-  const contractProposals = new Map(input.contractProposals ?? []);
+  const router = new FeedRouter(input);
   const status: UpdatesFeedStatus = {
     cursor: input.cursor,
     polls: input.polls ?? 0,
-    eventsRouted: input.eventsRouted ?? 0,
+    eventsRouted: router.eventsRouted,
     lastPollAt: undefined,
     lastError: undefined,
+    awaitingApprovals: 0,
   };
   let doorbellRung = false;
+  let hinted = false;
   setHandler(updatesDoorbellSignal, () => {
     doorbellRung = true;
   });
-  setHandler(updatesFeedStatusQuery, () => status);
+  setHandler(approvalAwaitedSignal, (hint) => {
+    router.noteAwaited(hint, Date.now());
+    hinted = true;
+  });
+  setHandler(updatesFeedStatusQuery, () => ({
+    ...status,
+    eventsRouted: router.eventsRouted,
+    awaitingApprovals: router.awaited.size,
+  }));
 
-  async function proposalOfContract(contractId: string): Promise<string | undefined> {
-    const known = contractProposals.get(contractId);
-    if (known) return known;
-    const contract = await feedReadContractProposal({ contractId });
-    if (contract?.proposalId) remember(contractId, contract.proposalId);
-    return contract?.proposalId ?? undefined;
-  }
-
-  function remember(contractId: string, proposalId: string): void {
-    contractProposals.delete(contractId);
-    contractProposals.set(contractId, proposalId);
-    if (contractProposals.size > MAX_CACHED_CONTRACTS) {
-      const oldest = contractProposals.keys().next().value;
-      if (oldest !== undefined) contractProposals.delete(oldest);
-    }
-  }
-
-  async function route(event: FeedEvent): Promise<void> {
-    if (event.type === 'approval.confirmed' && event.approvalId) {
-      const approval = await feedReadApprovalRoute({ approvalId: event.approvalId });
-      if (!approval) return;
-      const proposalId =
-        approval.proposalId ??
-        (approval.contractId ? await proposalOfContract(approval.contractId) : undefined);
-      const resolved = { approvalId: event.approvalId, status: event.status ?? approval.status };
-      await signalEngagement(proposalId, event, (handle) => handle.signal(approvalResolvedSignal, resolved));
-      return;
-    }
-    if (/^(contract|milestone|payment)\./.test(event.type) && event.contractId) {
-      if (event.proposalId) remember(event.contractId, event.proposalId);
-      const proposalId = event.proposalId ?? (await proposalOfContract(event.contractId));
-      const notice = {
-        eventId: event.id,
-        type: event.type,
-        resourceId: event.resourceId,
-        contractId: event.contractId,
-        milestoneId: event.milestoneId,
-      };
-      await signalEngagement(proposalId, event, (handle) => handle.signal(openTrainEventSignal, notice));
-    }
-    // proposal.received, message.received, …: no engagement acts on them.
-  }
-
-  /** Engagements are ours only if their workflow exists; a signal to any other id is dropped, not retried. */
-  async function signalEngagement(
-    proposalId: string | undefined,
-    event: FeedEvent,
-    send: (handle: ReturnType<typeof getExternalWorkflowHandle>) => Promise<void>,
-  ): Promise<void> {
-    if (!proposalId) {
-      log.info('OpenTrain event has no engagement to route to', { eventId: event.id, type: event.type });
-      return;
-    }
-    try {
-      await send(getExternalWorkflowHandle(engagementWorkflowId(proposalId)));
-      status.eventsRouted += 1;
-    } catch (err) {
-      log.info('OpenTrain event not routed: no running engagement', {
-        eventId: event.id,
-        type: event.type,
-        engagementId: engagementWorkflowId(proposalId),
-        error: err instanceof Error ? err.message : String(err),
-      });
-    }
-  }
-
-  function historyFull(): boolean {
+  /** `reserve`: history events the next step may add, so a run never passes the bound by more than a task's worth. */
+  function historyFull(reserve = 0): boolean {
     const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength >= continueAsNewAfter;
+    return info.continueAsNewSuggested || info.historyLength + reserve >= continueAsNewAfter;
   }
 
   /**
    * An old account's first catch-up can route tens of thousands of events (up to ~17 history events each), past
-   * Temporal's 51,200-event limit, so the run hands over between events rather than only between polls. The
+   * Temporal's 51,200-event limit, so the run hands over between chunks rather than only between polls. The
    * patch keeps histories recorded before this check replaying as they ran: they routed the whole backlog first.
    * A run that has not moved the cursor yet never hands over, or a bound below one page's cost would loop forever.
    */
-  function handOverNow(): boolean {
+  function handOverNow(reserve = 0): boolean {
     const progressed = status.cursor !== input.cursor;
-    return progressed && historyFull() && patched(FEED_CONTINUE_AS_NEW_PER_PAGE_PATCH);
+    return progressed && historyFull(reserve) && patched(FEED_CONTINUE_AS_NEW_PER_PAGE_PATCH);
+  }
+
+  /** Routes a page in chunks; `status.cursor` is the last routed event whenever this returns or throws. */
+  async function routePage(events: FeedEvent[]): Promise<boolean> {
+    const parallel = patched(FEED_PARALLEL_ROUTING_PATCH);
+    const size = parallel ? CHUNK_SIZE : 1;
+    for (let at = 0; at < events.length; at += size) {
+      const chunk = events.slice(at, at + size);
+      if (handOverNow(parallel ? chunk.length * HISTORY_EVENTS_PER_ROUTED_EVENT : 0)) return true;
+      if (parallel) await router.routeChunk(chunk);
+      else await router.routeOne(chunk[0] as FeedEvent);
+      status.cursor = chunk.at(-1)?.id ?? status.cursor;
+    }
+    return false;
   }
 
   /**
@@ -170,11 +151,7 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
     try {
       for (;;) {
         const page = await feedFetchUpdates({ cursor: status.cursor, limit: pageSize });
-        for (const event of page.events) {
-          if (handOverNow()) return true;
-          await routeOrSkip(event);
-          status.cursor = event.id;
-        }
+        if (await routePage(page.events)) return true;
         status.cursor = page.nextCursor ?? status.cursor;
         if (!page.hasMore || page.events.length === 0) return false;
         if (handOverNow()) return true;
@@ -189,35 +166,26 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
     }
   }
 
-  /** A business refusal (non-retryable, e.g. 403) for one event skips it; anything transient stops the poll. */
-  async function routeOrSkip(event: FeedEvent): Promise<void> {
-    try {
-      await route(event);
-    } catch (err) {
-      const cause = err instanceof ActivityFailure ? err.cause : undefined;
-      if (!(cause instanceof ApplicationFailure && cause.nonRetryable)) throw err;
-      log.warn('OpenTrain event skipped: reading it was refused', {
-        eventId: event.id,
-        error: cause.message,
-      });
-    }
-  }
-
   // Every run polls first, so a hand-over mid-catch-up resumes at once and a ring that came during it is not lost.
   for (;;) {
     doorbellRung = false;
     const handOver = await pollUntilCaughtUp();
     if (handOver || historyFull()) {
-      // The doorbell handler is synchronous; this only guards against handlers added later.
+      // The handlers are synchronous; this only guards against handlers added later.
       await condition(allHandlersFinished);
       await continueAsNew<typeof updatesFeedWorkflow>({
         ...input,
         cursor: status.cursor,
-        contractProposals: [...contractProposals],
+        contractProposals: [...router.contractProposals],
+        awaited: [...router.awaited.values()],
         polls: status.polls,
-        eventsRouted: status.eventsRouted,
+        eventsRouted: router.eventsRouted,
       });
     }
-    await condition(() => doorbellRung, pollIntervalMs);
+    // Fast while a young approval waits; a hint during a slow wait cuts it short, so the fast rhythm starts at once.
+    // Runs recorded before the engagements sent hints never see one and keep their one interval.
+    hinted = false;
+    const fast = router.awaitingYoung(Date.now(), fastPollWindowMs);
+    await condition(() => doorbellRung || (!fast && hinted), fast ? fastPollIntervalMs : pollIntervalMs);
   }
 }

@@ -22,8 +22,8 @@ export interface WebhookSubscription {
 /**
  * Makes sure OpenTrain delivers to `url`. An ACTIVE subscription for the URL is reused when we still hold its
  * secret; otherwise it is deleted and created again, because OpenTrain returns the secret only at creation and a
- * DISABLED subscription cannot be re-enabled (REFERENCE §2.17). Events delivered to nobody meanwhile are not
- * lost: the updates feed reads them from `/updates`.
+ * DISABLED subscription cannot be re-enabled (docs/opentrain-api.md#webhooks). Events delivered to nobody
+ * meanwhile are not lost: the updates feed reads them from `/updates`.
  */
 export async function ensureWebhookSubscription(args: {
   openTrain: Pick<OpenTrainClient, 'listWebhooks' | 'createWebhook' | 'deleteWebhook'>;

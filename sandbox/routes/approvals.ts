@@ -4,7 +4,7 @@ import { authorize, GATES } from '../auth';
 import type { SandboxContext } from '../context';
 import { approvalToWire } from '../wire';
 
-/** GET /approvals/{id} (§2.7): lazily expires a pending approval past its expiresAt. */
+/** GET /approvals/{id} (docs/opentrain-api.md#approvals): lazily expires a pending approval past its expiresAt. */
 export function registerApprovalRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   app.get<{ Params: { approvalId: string } }>('/approvals/:approvalId', async (request) => {
     const account = authorize(ctx, request, GATES.paymentsRead);

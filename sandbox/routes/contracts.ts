@@ -17,7 +17,10 @@ const listQuerySchema = z.object({
   status: z.enum(['active', 'ended'], { error: 'must be active or ended' }).optional(),
 });
 
-/** §2.9 body; the per-payment-type rules are checked against the contract below. */
+/**
+ * The create-milestone body (docs/opentrain-api.md#milestones); the per-payment-type rules are checked against the
+ * contract below.
+ */
 const createMilestoneSchema = z.object({
   description: z.string({ error: 'is required' }).trim().min(1, { error: 'must not be empty' }),
   name: z.string().max(200).optional(),
@@ -26,7 +29,7 @@ const createMilestoneSchema = z.object({
   dueDate: dueDateSchema.optional(),
 });
 
-/** Contracts: list, read, add a milestone, end (§2.8, §2.9, §2.12). */
+/** Contracts: list, read, add a milestone, end (docs/opentrain-api.md#contracts, #milestones, #end-a-contract). */
 export function registerContractRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   app.get('/contracts', async (request) => {
     const account = authorize(ctx, request, GATES.paymentsRead);

@@ -30,7 +30,7 @@ const listQuerySchema = z.object({
 });
 type ListQuery = z.infer<typeof listQuerySchema>;
 
-/** GET and POST /messages (§2.15) on the caller's conversations, i.e. its contracts' job threads. */
+/** GET and POST /messages (docs/opentrain-api.md#messaging) on the caller's conversations: its contracts' job threads. */
 export function registerMessageRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   app.get('/messages', async (request) => {
     const account = authorize(ctx, request, GATES.messagesRead);

@@ -49,9 +49,9 @@ const REQUESTS: Record<'fund' | 'approve', CoSignedMilestoneRequest> = {
 };
 
 /**
- * POST /milestones/{id}/fund and /approve (§2.10, §2.11, §10): 202 with a co-sign approval; while one is pending
- * the same approval comes back; 409 contract_ended, milestone_cancelled, then milestone_not_fundable /
- * milestone_not_funded.
+ * POST /milestones/{id}/fund and /approve (docs/opentrain-api.md#milestones): 202 with a co-sign approval; while
+ * one is pending the same approval comes back; 409 contract_ended, milestone_cancelled, then
+ * milestone_not_fundable / milestone_not_funded.
  */
 export function registerMilestoneRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   for (const [action, spec] of Object.entries(REQUESTS)) {

@@ -8,7 +8,7 @@ import { conflict, parseOr400 } from '../errors';
 import { hireBodySchema, sameTerms, termsFromBody } from '../hire-terms';
 import { ownedProposal } from '../lookups';
 
-/** POST /proposals/{id}/hire (§2.6, §10): records a co-signed hire request. */
+/** POST /proposals/{id}/hire (docs/opentrain-api.md#hire): records a co-signed hire request. */
 export function registerProposalRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   app.post<{ Params: { proposalId: string } }>('/proposals/:proposalId/hire', async (request, reply) => {
     const account = authorize(ctx, request, GATES.hire);

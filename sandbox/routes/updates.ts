@@ -18,7 +18,7 @@ const updatesQuerySchema = z.object({
     .default(UPDATES_DEFAULT_LIMIT),
 });
 
-/** GET /updates (§6.1): the account's event history, oldest first after the cursor. */
+/** GET /updates (docs/opentrain-api.md#updates-feed): the account's event history, oldest first after the cursor. */
 export function registerUpdatesRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   app.get('/updates', async (request) => {
     const account = authorize(ctx, request, GATES.updates);

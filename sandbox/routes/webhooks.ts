@@ -36,7 +36,7 @@ const createWebhookSchema = z.object({
     .transform((types) => [...new Set(types)]),
 });
 
-/** Webhook subscriptions (§2.17); deliveries are webhook-delivery.ts's job. */
+/** Webhook subscriptions (docs/opentrain-api.md#webhooks); deliveries are webhook-delivery.ts's job. */
 export function registerWebhookRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   const { state } = ctx.store;
   const ownedWebhook = (account: Account, webhookId: string): Webhook => {

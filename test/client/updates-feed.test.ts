@@ -4,7 +4,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import type { FeedEvent, FeedPage, UpdatesFeedActivities } from '../../activities/updates-feed';
 import { engagementWorkflowId } from '../../domain/ids';
-import { updatesDoorbellSignal, updatesFeedStatusQuery } from '../../workflows/updates-feed-messages';
+import {
+  approvalAwaitedSignal,
+  updatesDoorbellSignal,
+  updatesFeedStatusQuery,
+} from '../../workflows/updates-feed-messages';
 import { bundleWorkflows, createDevServerEnv } from '../support/temporal';
 import { receivedQuery } from './fixtures/feed-workflows';
 
@@ -187,3 +191,71 @@ it('polls when the doorbell rings and resumes from its cursor after continue-as-
     { continueAsNewAfterEvents: 10 },
   );
 });
+
+const hint = (approvalId: string, proposalId: string, requestedAt = new Date().toISOString()) => ({
+  approvalId,
+  engagementId: engagementWorkflowId(proposalId),
+  requestedAt,
+});
+
+it('routes an approval its engagement said it awaits without reading it, the hint kept across continue-as-new', async () => {
+  const events: FeedEvent[] = [];
+  const fake = fakeOpenTrain(events);
+  await withFeed(
+    fake,
+    ['p_h'],
+    async (feedId) => {
+      const feed = env.client.workflow.getHandle(feedId);
+      const firstRun = (await feed.describe()).runId;
+      await feed.signal(approvalAwaitedSignal, hint('apr_h', 'p_h'));
+      // An empty poll passes the tiny history bound: the next run must carry the hint.
+      await feed.signal(updatesDoorbellSignal, {});
+      await waitFor(async () => (await feed.describe()).runId !== firstRun);
+      expect((await feed.query(updatesFeedStatusQuery)).awaitingApprovals).toBe(1);
+
+      events.push(approvalEvent('1', 'apr_h', 'confirmed'));
+      await feed.signal(updatesDoorbellSignal, {});
+      expect(await received('p_h', 1)).toEqual([
+        { signal: 'approvalResolved', approvalId: 'apr_h', status: 'confirmed' },
+      ]);
+      expect((await feed.query(updatesFeedStatusQuery)).awaitingApprovals).toBe(0);
+    },
+    { continueAsNewAfterEvents: 10 },
+  );
+  expect(fake.calls.filter((c) => c.startsWith('approval'))).toEqual([]);
+});
+
+it('polls fast while a young approval is awaited, and at its interval otherwise', async () => {
+  const fake = fakeOpenTrain([]);
+  const polls = () => fake.calls.filter((c) => c.startsWith('updates')).length;
+  await withFeed(
+    fake,
+    [],
+    async (feedId) => {
+      const feed = env.client.workflow.getHandle(feedId);
+      await waitFor(async () => polls() >= 1);
+      // An approval requested two hours ago: its human is not at the screen, the interval stays long.
+      await feed.signal(
+        approvalAwaitedSignal,
+        hint('apr_old', 'p_x', new Date(Date.now() - 7_200_000).toISOString()),
+      );
+      await sleep(1_500);
+      expect(polls()).toBeLessThanOrEqual(2);
+
+      const before = polls();
+      await feed.signal(approvalAwaitedSignal, hint('apr_young', 'p_x'));
+      // At a 60 s interval none would follow; the server fires short timers at about 1 s granularity.
+      await sleep(3_500);
+      expect(polls() - before).toBeGreaterThanOrEqual(3);
+    },
+    { fastPollIntervalMs: 250 },
+  );
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(100);
+  }
+}

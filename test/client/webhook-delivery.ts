@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { call } from './http-call';
 import type { CallResult } from './http-call';
 
-/** Signs a body the way OpenTrain does (REFERENCE §6.2), independently of the code under test. */
+/** Signs a body as OpenTrain does (docs/opentrain-api.md#webhook-signatures), independently of the code under test. */
 export function signWebhook(secret: string, body: string, atSec = Math.floor(Date.now() / 1000)): string {
   const v1 = createHmac('sha256', secret).update(`${atSec}.${body}`).digest('hex');
   return `t=${atSec},v1=${v1}`;

@@ -2,8 +2,8 @@ import type { OpenTrainClient } from '../../opentrain';
 import { apiError, useSandboxHarness } from './support/sandbox';
 
 /**
- * Every documented error the client can meet (REFERENCE §1.1, §2, §3, §10), produced by the sandbox and read
- * through the client: status, code, reason and the details that tell the caller what to do.
+ * Every documented error the client can meet (docs/opentrain-api.md#errors, and per endpoint), produced by the
+ * sandbox and read through the client: status, code, reason and the details that tell the caller what to do.
  */
 describe('OpenTrainClient against the sandbox: documented errors', () => {
   const harness = useSandboxHarness();
@@ -95,7 +95,7 @@ describe('OpenTrainClient against the sandbox: documented errors', () => {
     });
   });
 
-  describe('hire conflicts (§10)', () => {
+  describe('hire conflicts', () => {
     it('answers 409 payment_method_required with a billingUrl when no card and too few credits', async () => {
       const { token, client } = await harness.account({ cardOnFile: false, creditsCents: 1_000 });
       const { proposalId } = await harness.control.createProposal({ token });

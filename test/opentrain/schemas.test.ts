@@ -5,7 +5,7 @@ import {
   updatesPageSchema,
 } from '../../opentrain/schemas';
 
-/** The documented examples of REFERENCE §2.8, §2.13, §2.14 and §2.16, read into our shapes. */
+/** Documented examples of contracts, credits, payments and /updates (docs/opentrain-api.md#endpoints), parsed. */
 describe('OpenTrain wire schemas', () => {
   const milestone = {
     id: 'm_1',

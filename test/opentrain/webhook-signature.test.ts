@@ -6,7 +6,7 @@ const rawBody = '{"id":"1043","type":"approval.confirmed","data":{"approvalId":"
 const nowMs = Date.UTC(2026, 5, 12, 10, 0, 0);
 const nowSec = nowMs / 1000;
 
-/** Signs exactly as REFERENCE §6.2 describes (the documented Node sample). */
+/** Signs exactly as OpenTrain's documented Node sample does (docs/opentrain-api.md#webhook-signatures). */
 function sign(body: string | Buffer, t: number, key = secret): string {
   const v1 = createHmac('sha256', key).update(`${t}.`).update(body).digest('hex');
   return `t=${t},v1=${v1}`;

@@ -114,7 +114,7 @@ describe('milestones and contracts', () => {
     await env.control.confirmApproval(first.body.approval.id);
     const { contract } = (await api.get(`/contracts/${contractId}`)).body;
     expect(contract.status).toBe('ended');
-    // Refunded escrow leaves the timeline (§2.8).
+    // Refunded escrow leaves the timeline (docs/opentrain-api.md#contracts).
     expect(contract.milestones.map((m: { id: string }) => m.id)).not.toContain(firstMilestoneId);
   });
 

@@ -40,7 +40,7 @@ export class WebhookReceiver {
   }
 }
 
-/** REFERENCE §6.2, as a receiver would check it: HMAC-SHA256(secret, `${t}.${rawBody}`), constant-time compare. */
+/** As a receiver checks it (docs/opentrain-api.md#webhook-signatures): HMAC-SHA256(secret, `${t}.${rawBody}`). */
 export function signatureIsValid(header: string | undefined, rawBody: string, secret: string): boolean {
   const parts = Object.fromEntries((header ?? '').split(',').map((kv) => kv.split('=') as [string, string]));
   const t = Number(parts.t);

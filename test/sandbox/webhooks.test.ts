@@ -88,7 +88,7 @@ describe('webhook subscriptions', () => {
 });
 
 describe('webhook delivery', () => {
-  it('POSTs each new subscribed event, signed as in §6.2, with the same record as /updates and no backfill', async () => {
+  it('POSTs each new subscribed event, signed as OpenTrain documents, with the same record as /updates and no backfill', async () => {
     const api = await env.account();
     const { proposalId } = await env.proposal(api);
     const { secret } = await subscribe(api, ['approval.confirmed', 'contract.created', 'proposal.received']);

@@ -206,7 +206,7 @@ it('hands over mid-catch-up once history passes the bound, resuming at the next 
   for (const run of runs) expect(run.historyLength).toBeLessThanOrEqual(bound + 25);
   expect(Number(second?.startCursor)).toBeGreaterThan(0);
   expect(Number(second?.startCursor)).toBeLessThan(40);
-  expect(first?.patches).toEqual(['feed-continue-as-new-per-page']);
+  expect(first?.patches).toEqual(['feed-parallel-routing', 'feed-continue-as-new-per-page']);
 
   expect(await signalled('p_small')).toEqual(meantFor(events, proposals, 'p_small'));
   expect(status).toMatchObject({ cursor: '40', eventsRouted: 20 });
@@ -226,7 +226,7 @@ it('works through a 10,000-event backlog in bounded runs, each engagement gettin
     `10,000 events: ${runs.length} runs, longest history ${Math.max(...lengths)} events ` +
       `(${lengths.join(', ')}), ${fake.fetches.length} page reads, ${seconds.toFixed(1)} s`,
   );
-  // The default bound is 2,000; a run ends within one event's routing of it, far below the 10,240 warning.
+  // The default bound is 2,000; a run ends within one chunk's reserve of it, far below the 10,240 warning.
   // How many runs it takes depends on how many workflow tasks the routing needed; at least several.
   const total = lengths.reduce((sum, n) => sum + n, 0);
   expect(runs.length).toBeGreaterThanOrEqual(Math.max(3, Math.ceil(total / (2_000 + 25))));

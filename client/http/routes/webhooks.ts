@@ -14,7 +14,7 @@ export interface WebhookReceiverOptions {
 }
 
 /**
- * [GAP] §6.2: a 4xx counts toward OpenTrain's auto-disable, yet "a 400 on bad signature is acceptable". We answer
+ * [GAP] a 4xx counts toward OpenTrain's auto-disable, yet "a 400 on bad signature is acceptable". We answer
  * 400 to forged or stale deliveries (and log them): forgeries do not come from OpenTrain, so they cannot count
  * against our subscription; a genuine delivery failing verification means a wrong secret or a skewed clock, which
  * an operator must fix — and even if the subscription is then disabled, the feed's interval poll of /updates loses

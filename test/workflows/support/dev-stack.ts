@@ -79,7 +79,7 @@ export class DevStack {
 export const HISTORIES_DIR = path.resolve(__dirname, '../../histories');
 
 /** Which workflow logic the recordings stand for; a new generation is recorded beside the older ones. */
-const HISTORY_GENERATION = 'intents';
+const HISTORY_GENERATION = 'feed-hints';
 
 /**
  * With RECORD_HISTORIES=1, save the run's history (with its real workflowId) for the replay test. A committed

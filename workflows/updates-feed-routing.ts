@@ -1,0 +1,206 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+} from '@temporalio/workflow';
+import type { FeedEvent, UpdatesFeedActivities } from '../activities/updates-feed';
+import { engagementWorkflowId } from '../domain/ids';
+import { approvalResolvedSignal, openTrainEventSignal } from './messages';
+import type { ApprovalAwaited } from './updates-feed-messages';
+
+/**
+ * Where each OpenTrain event goes, and its delivery as a signal. Shared by the feed's two routing paths: one event
+ * at a time (runs recorded before routing went parallel) and a chunk of events at once.
+ */
+
+const { feedReadApprovalRoute, feedReadContractProposal } = proxyActivities<UpdatesFeedActivities>({
+  startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: '20 seconds',
+  // Bounded: a poll that keeps failing gives up and the next interval tries again from the same cursor.
+  retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 4 },
+});
+
+/** Bounds the contract cache so the continue-as-new input stays small; evicted entries are simply read again. */
+const MAX_CACHED_CONTRACTS = 500;
+/** Approvals are decided or expired within ~72 h; a hint older than this is for an approval nobody will decide. */
+const AWAITED_HINT_TTL_MS = 80 * 3_600_000;
+/** Bounds the carried hints (an entry is ~100 bytes of continue-as-new input); the oldest go first. */
+const MAX_AWAITED_HINTS = 10_000;
+
+interface Delivery {
+  workflowId: string;
+  event: FeedEvent;
+  send: (handle: ReturnType<typeof getExternalWorkflowHandle>) => Promise<void>;
+}
+
+export class FeedRouter {
+  readonly contractProposals: Map<string, string>;
+  /** approvalId → the engagement waiting for it (its own hint): routes `approval.confirmed` without a read. */
+  readonly awaited: Map<string, ApprovalAwaited>;
+  eventsRouted: number;
+
+  constructor(carried: {
+    contractProposals?: [string, string][];
+    awaited?: ApprovalAwaited[];
+    eventsRouted?: number;
+  }) {
+    this.contractProposals = new Map(carried.contractProposals ?? []);
+    this.awaited = new Map((carried.awaited ?? []).map((hint) => [hint.approvalId, hint]));
+    this.eventsRouted = carried.eventsRouted ?? 0;
+  }
+
+  noteAwaited(hint: ApprovalAwaited, nowMs: number): void {
+    this.awaited.delete(hint.approvalId);
+    this.awaited.set(hint.approvalId, hint);
+    for (const [id, old] of this.awaited) {
+      const stale = nowMs - Date.parse(old.requestedAt) > AWAITED_HINT_TTL_MS;
+      if (!stale && this.awaited.size <= MAX_AWAITED_HINTS) break;
+      this.awaited.delete(id);
+    }
+  }
+
+  /** True while some engagement waits on an approval requested within `windowMs`: the human may click any moment. */
+  awaitingYoung(nowMs: number, windowMs: number): boolean {
+    for (const hint of this.awaited.values())
+      if (nowMs - Date.parse(hint.requestedAt) < windowMs) return true;
+    return false;
+  }
+
+  /** One event, resolved and delivered before the next (runs recorded before parallel routing replay this). */
+  async routeOne(event: FeedEvent): Promise<void> {
+    const delivery = await this.resolveOrSkip(event, false);
+    if (delivery) await this.deliver(delivery);
+  }
+
+  /**
+   * A chunk of events: every route is resolved at once (reads in parallel), then each engagement gets its events
+   * in feed order while different engagements are signalled concurrently. A transient failure throws before any
+   * signal is sent, so the poll stops with the cursor before the chunk and nothing is skipped.
+   */
+  async routeChunk(events: FeedEvent[]): Promise<void> {
+    const deliveries = await Promise.all(events.map((event) => this.resolveOrSkip(event, true)));
+    const byEngagement = new Map<string, Delivery[]>();
+    for (const delivery of deliveries) {
+      if (!delivery) continue;
+      const queue = byEngagement.get(delivery.workflowId) ?? [];
+      queue.push(delivery);
+      byEngagement.set(delivery.workflowId, queue);
+    }
+    await Promise.all(
+      [...byEngagement.values()].map(async (queue) => {
+        for (const delivery of queue) await this.deliver(delivery);
+      }),
+    );
+  }
+
+  /** A business refusal (non-retryable, e.g. 403) for one event skips it; anything transient stops the poll. */
+  private async resolveOrSkip(event: FeedEvent, useHints: boolean): Promise<Delivery | undefined> {
+    try {
+      return await this.resolve(event, useHints);
+    } catch (err) {
+      const cause = err instanceof ActivityFailure ? err.cause : undefined;
+      if (!(cause instanceof ApplicationFailure && cause.nonRetryable)) throw err;
+      log.warn('OpenTrain event skipped: reading it was refused', {
+        eventId: event.id,
+        error: cause.message,
+      });
+      return undefined;
+    }
+  }
+
+  private async resolve(event: FeedEvent, useHints: boolean): Promise<Delivery | undefined> {
+    if (event.type === 'approval.confirmed' && event.approvalId) {
+      const approvalId = event.approvalId;
+      const hint = useHints ? this.awaited.get(approvalId) : undefined;
+      if (hint && event.status) {
+        this.awaited.delete(approvalId);
+        const resolved = { approvalId, status: event.status };
+        return {
+          workflowId: hint.engagementId,
+          event,
+          send: (handle) => handle.signal(approvalResolvedSignal, resolved),
+        };
+      }
+      const approval = await feedReadApprovalRoute({ approvalId });
+      if (!approval) return undefined;
+      const proposalId =
+        approval.proposalId ??
+        (approval.contractId ? await this.proposalOfContract(approval.contractId) : undefined);
+      const resolved = { approvalId, status: event.status ?? approval.status };
+      return this.toEngagement(proposalId, event, (handle) =>
+        handle.signal(approvalResolvedSignal, resolved),
+      );
+    }
+    if (/^(contract|milestone|payment)\./.test(event.type) && event.contractId) {
+      if (event.proposalId) this.remember(event.contractId, event.proposalId);
+      const proposalId = event.proposalId ?? (await this.proposalOfContract(event.contractId));
+      const notice = {
+        eventId: event.id,
+        type: event.type,
+        resourceId: event.resourceId,
+        contractId: event.contractId,
+        milestoneId: event.milestoneId,
+      };
+      return this.toEngagement(proposalId, event, (handle) => handle.signal(openTrainEventSignal, notice));
+    }
+    // proposal.received, message.received, …: no engagement acts on them.
+    return undefined;
+  }
+
+  private toEngagement(
+    proposalId: string | undefined,
+    event: FeedEvent,
+    send: Delivery['send'],
+  ): Delivery | undefined {
+    if (!proposalId) {
+      log.info('OpenTrain event has no engagement to route to', { eventId: event.id, type: event.type });
+      return undefined;
+    }
+    return { workflowId: engagementWorkflowId(proposalId), event, send };
+  }
+
+  /** Engagements are ours only if their workflow exists; a signal to any other id is dropped, not retried. */
+  private async deliver({ workflowId, event, send }: Delivery): Promise<void> {
+    try {
+      await send(getExternalWorkflowHandle(workflowId));
+      this.eventsRouted += 1;
+    } catch (err) {
+      log.info('OpenTrain event not routed: no running engagement', {
+        eventId: event.id,
+        type: event.type,
+        engagementId: workflowId,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  private readonly contractReads = new Map<string, Promise<string | undefined>>();
+
+  /** Concurrent events of one unknown contract share a single read. */
+  private proposalOfContract(contractId: string): Promise<string | undefined> {
+    const known = this.contractProposals.get(contractId);
+    if (known) return Promise.resolve(known);
+    let reading = this.contractReads.get(contractId);
+    if (!reading) {
+      reading = feedReadContractProposal({ contractId })
+        .then((contract) => {
+          if (contract?.proposalId) this.remember(contractId, contract.proposalId);
+          return contract?.proposalId ?? undefined;
+        })
+        .finally(() => this.contractReads.delete(contractId));
+      this.contractReads.set(contractId, reading);
+    }
+    return reading;
+  }
+
+  private remember(contractId: string, proposalId: string): void {
+    this.contractProposals.delete(contractId);
+    this.contractProposals.set(contractId, proposalId);
+    if (this.contractProposals.size > MAX_CACHED_CONTRACTS) {
+      const oldest = this.contractProposals.keys().next().value;
+      if (oldest !== undefined) this.contractProposals.delete(oldest);
+    }
+  }
+}
