@@ -20,9 +20,8 @@ export const sendMessageInputSchema = z.object({
     .string({ error: 'must be a string of plain text' })
     .min(1, { error: 'must not be empty' })
     .max(MESSAGE_MAX_CHARS, {
-      error: `must be at most ${MESSAGE_MAX_CHARS.toLocaleString('en-US')} characters`,
-    })
-    .refine((text) => text.trim().length > 0, { error: 'must not be only whitespace' }),
+      error: 'must be at most 10,000 characters',
+    }),
 });
 export type SendMessageInput = z.infer<typeof sendMessageInputSchema>;
 

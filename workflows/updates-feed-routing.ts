@@ -163,13 +163,24 @@ export class FeedRouter {
     return undefined;
   }
 
-  /** One read per unknown thread; a thread that is no contract's (a pre-hire chat) is read again next time. */
-  private async proposalOfConversation(conversationId: string, jobId?: string): Promise<string | undefined> {
+  /**
+   * One read per unknown thread, shared by concurrent events of it; a thread that is no contract's (a pre-hire
+   * chat) is read again next time.
+   */
+  private proposalOfConversation(conversationId: string, jobId?: string): Promise<string | undefined> {
     const known = this.conversationProposals.get(conversationId);
-    if (known) return known;
-    const found = await feedReadConversationProposal({ conversationId, jobId });
-    if (found) remember(this.conversationProposals, conversationId, found.proposalId);
-    return found?.proposalId;
+    if (known) return Promise.resolve(known);
+    let reading = this.conversationReads.get(conversationId);
+    if (!reading) {
+      reading = feedReadConversationProposal({ conversationId, jobId })
+        .then((found) => {
+          if (found) remember(this.conversationProposals, conversationId, found.proposalId);
+          return found?.proposalId;
+        })
+        .finally(() => this.conversationReads.delete(conversationId));
+      this.conversationReads.set(conversationId, reading);
+    }
+    return reading;
   }
 
   private toEngagement(
@@ -200,6 +211,7 @@ export class FeedRouter {
   }
 
   private readonly contractReads = new Map<string, Promise<string | undefined>>();
+  private readonly conversationReads = new Map<string, Promise<string | undefined>>();
 
   /** Concurrent events of one unknown contract share a single read. */
   private proposalOfContract(contractId: string): Promise<string | undefined> {
