@@ -143,6 +143,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       // Warnings only by default: rejected webhook deliveries and undelivered doorbells must be seen.
       logger: { level: env.LOG_LEVEL || 'warn' },
+      threadReader: openTrain,
       webhook:
         publicUrl || webhookSecret
           ? {
