@@ -171,6 +171,7 @@ describe('routes', () => {
         '/engagements/{id}',
         '/engagements/{id}/confirm-not-fit',
         '/engagements/{id}/end',
+        '/engagements/{id}/messages',
         '/engagements/{id}/milestones',
         '/engagements/{id}/milestones/{milestoneId}/fund',
         '/engagements/{id}/milestones/{milestoneId}/release',
