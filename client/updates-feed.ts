@@ -1,7 +1,12 @@
 import type { Client } from '@temporalio/client';
 import { TASK_QUEUE, UPDATES_FEED_WORKFLOW_ID } from '../domain/ids';
 import type { UpdatesFeedInput, updatesFeedWorkflow } from '../workflows/updates-feed';
-import { updatesDoorbellSignal, updatesFeedStatusQuery } from '../workflows/updates-feed-messages';
+import { approvalResolvedSignal } from '../workflows/messages';
+import {
+  awaitedApprovalQuery,
+  updatesDoorbellSignal,
+  updatesFeedStatusQuery,
+} from '../workflows/updates-feed-messages';
 import type { UpdatesFeedStatus } from '../workflows/updates-feed-messages';
 
 /** Starting, ringing and reading the one updates-feed workflow, for the API process and the local stack. */
@@ -78,4 +83,22 @@ export class Doorbell {
       }
     } while (this.rungAgain);
   }
+}
+
+/**
+ * A verified webhook's express lane for a decided approval: the engagement that told the feed it awaits the approval
+ * is signalled at once, skipping the feed's poll. Only a wake-up — the engagement reads the approval from OpenTrain
+ * before it acts, and the feed still routes the same event from `/updates` (a repeat the engagement ignores).
+ * Returns whether an engagement was told; false (unknown approval, feed or engagement not there) leaves it to the feed.
+ */
+export async function expressApprovalDecision(
+  client: Client,
+  decided: { approvalId: string; status: string },
+): Promise<boolean> {
+  const engagementId = await client.workflow
+    .getHandle(UPDATES_FEED_WORKFLOW_ID)
+    .query(awaitedApprovalQuery, decided.approvalId);
+  if (!engagementId) return false;
+  await client.workflow.getHandle(engagementId).signal(approvalResolvedSignal, decided);
+  return true;
 }

@@ -31,3 +31,6 @@ export interface ApprovalAwaited {
 }
 
 export const approvalAwaitedSignal = defineSignal<[ApprovalAwaited]>('approvalAwaited');
+
+/** The engagement that told the feed it awaits this approval, if one did: the webhook's express route. */
+export const awaitedApprovalQuery = defineQuery<string | null, [string]>('awaitedApproval');

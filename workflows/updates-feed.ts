@@ -12,6 +12,7 @@ import type { FeedEvent, UpdatesFeedActivities } from '../activities/updates-fee
 import { FeedRouter } from './updates-feed-routing';
 import {
   approvalAwaitedSignal,
+  awaitedApprovalQuery,
   updatesDoorbellSignal,
   updatesFeedStatusQuery,
   type ApprovalAwaited,
@@ -105,6 +106,7 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
     router.noteAwaited(hint, Date.now());
     hinted = true;
   });
+  setHandler(awaitedApprovalQuery, (approvalId) => router.awaited.get(approvalId)?.engagementId ?? null);
   setHandler(updatesFeedStatusQuery, () => ({
     ...status,
     eventsRouted: router.eventsRouted,

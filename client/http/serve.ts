@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { OpenTrainClient } from '../../opentrain';
 import { EngagementClient, type ThreadReader } from '../engagement-client';
-import { Doorbell, ensureUpdatesFeed } from '../updates-feed';
+import { Doorbell, ensureUpdatesFeed, expressApprovalDecision } from '../updates-feed';
 import type { FeedSettings } from '../updates-feed';
 import { buildApi } from './api';
 import { ensureWebhookSubscription } from './webhook-subscription';
@@ -52,6 +52,10 @@ export async function startApiService(options: ApiServiceOptions): Promise<Runni
     webhook: options.webhook && {
       secret: () => webhookSecret,
       ringDoorbell: (deliveryId) => void doorbell.ring(deliveryId),
+      expressDecision: (decided) =>
+        void expressApprovalDecision(options.temporal, decided).catch((err: unknown) =>
+          app.log.info({ err, approvalId: decided.approvalId }, 'express lane missed; the feed routes it'),
+        ),
     },
   });
   const doorbell = new Doorbell(options.temporal, options.feed, (err) =>

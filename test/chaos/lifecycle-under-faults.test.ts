@@ -5,7 +5,7 @@ import { dumpUnfinished, summaryLine } from './support/report';
 
 /**
  * Issue 8, "proof in CI": whole engagement lifecycles (start → hire co-signed → two milestones added with fund
- * → each funded → all three released → end) while worker processes are SIGKILLed every 2–6 s, the Temporal
+ * → each funded → all three released → end) while worker processes are SIGKILLed every 4–10 s, the Temporal
  * server is SIGKILLed and restarted on its SQLite file, and OpenTrain answers 10% 5xx, 5% 429 and 10%
  * fail-after-commit. The agents repeat every failed call with the same idempotency key; the human confirms each
  * approval within 1.5 s, sometimes exactly while the agent backs off. What passes is read from OpenTrain's own

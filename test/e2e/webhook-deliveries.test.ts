@@ -122,3 +122,19 @@ it('does not lose an event that happened while the API process was down', async 
   await becomesActive(engagementId);
   expect(Number((await readFeedStatus(stack.env.client)).cursor)).toBeGreaterThanOrEqual(Number(event.id));
 });
+
+it('wakes the awaiting engagement straight from a verified decision, ahead of the feed', async () => {
+  const { engagementId, event } = await hireConfirmedButNotYetKnown();
+  expect((await deliver(event)).statusCode).toBe(202);
+  await becomesActive(engagementId);
+  const history = await stack.env.client.workflow.getHandle(engagementId).fetchHistory();
+  const resolved = (history.events ?? []).flatMap((e) => {
+    const signal = e.workflowExecutionSignaledEventAttributes;
+    return signal?.signalName === 'approvalResolved' ? [signal] : [];
+  });
+  // The first came from the API (no sending workflow); the feed's copy of the same event, if any, came later.
+  expect(resolved[0]?.externalWorkflowExecution).toBeFalsy();
+  expect(
+    resolved.slice(1).every((s) => s.externalWorkflowExecution?.workflowId === UPDATES_FEED_WORKFLOW_ID),
+  ).toBe(true);
+});

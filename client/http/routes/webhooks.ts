@@ -9,6 +9,8 @@ export interface WebhookReceiverOptions {
   secret: () => string | undefined;
   /** Tell the updates feed to poll now; must not throw (failures only delay the event to the next poll). */
   ringDoorbell: (deliveryId: string | undefined) => void;
+  /** Wake the engagement awaiting a decided approval at once (see expressApprovalDecision); must not throw. */
+  expressDecision?: (decided: { approvalId: string; status: string }) => void;
   toleranceSec?: number;
   dedupeCapacity?: number;
 }
@@ -25,7 +27,8 @@ const REJECTED_DELIVERY_STATUS = 400;
 /**
  * `POST /webhooks/opentrain`: the doorbell. It checks the signature over the raw bytes, drops repeats of a
  * delivery id, answers at once, and only then rings. The event itself is never acted on here — the feed reads it
- * from `/updates`, so forged, stale, duplicated or out-of-order deliveries can never cause a wrong action.
+ * from `/updates`, so forged, stale, duplicated or out-of-order deliveries can never cause a wrong action. A
+ * verified approval decision also wakes its engagement directly, which then reads the approval before it acts.
  */
 export function webhookRoutes(options: WebhookReceiverOptions): FastifyPluginAsyncZod {
   const dedupe = new DeliveryDedupe(options.dedupeCapacity);
@@ -74,11 +77,28 @@ export function webhookRoutes(options: WebhookReceiverOptions): FastifyPluginAsy
         // Dedupe only verified deliveries, so forgeries cannot poison the cache with a real delivery id.
         if (deliveryId && !dedupe.firstTime(deliveryId)) return reply.code(200).send({ duplicate: true });
         await reply.code(202).send({ accepted: true });
+        const decided = decidedApproval(rawBody);
+        if (decided) options.expressDecision?.(decided);
         options.ringDoorbell(deliveryId);
         return reply;
       },
     );
   };
+}
+
+/** Only `approval.confirmed` (every terminal outcome) takes the express lane; anything else waits for the feed. */
+const decidedApprovalEvent = z.object({
+  type: z.literal('approval.confirmed'),
+  data: z.object({ approvalId: z.string().min(1), status: z.string().min(1) }),
+});
+
+function decidedApproval(rawBody: Buffer): { approvalId: string; status: string } | undefined {
+  try {
+    const parsed = decidedApprovalEvent.safeParse(JSON.parse(rawBody.toString('utf8')));
+    return parsed.success ? parsed.data.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function header(value: string | string[] | undefined): string | undefined {

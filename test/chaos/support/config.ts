@@ -43,7 +43,8 @@ export function chaosConfig(): ChaosConfig {
   return {
     engagements,
     workers: intFromEnv('CHAOS_WORKERS', 2, 2),
-    // CI kills a worker every 4–10 s (reliable on a shared 2-core runner); `npm run chaos` every 2–6 s.
+    // A worker is killed every 4–10 s at both sizes: on 2 cores a start costs seconds, and at 2–6 s the 50-engagement
+    // run spent most of its time starting workers (CHAOS_WORKER_LIFETIME_* make it harsher).
     workerLifetimeMs: {
       min: intFromEnv('CHAOS_WORKER_LIFETIME_MIN_MS', 4_000, 500),
       max: intFromEnv('CHAOS_WORKER_LIFETIME_MAX_MS', 10_000, 1_000),
