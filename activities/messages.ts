@@ -1,10 +1,9 @@
-import type { ObservedMessage } from '../domain/thread';
-import type { Message } from '../opentrain';
+import { observeMessage, type ObservedMessage } from '../domain/thread';
 import { callOpenTrain } from './errors';
 import type { EngagementOpenTrain } from './deps';
 
-/** How many of the thread's newest messages one read brings (OpenTrain's page limit is 100). */
-export const THREAD_READ_LIMIT = 50;
+/** How many of the thread's newest messages one read brings: OpenTrain's default page, enough to find ours. */
+export const THREAD_READ_LIMIT = 20;
 
 /**
  * The trainer's thread: one `POST /messages` (never retried here — a resend without reading first could send
@@ -13,23 +12,21 @@ export const THREAD_READ_LIMIT = 50;
 export function createMessageActivities(openTrain: EngagementOpenTrain) {
   return {
     async postThreadMessage(input: { conversationId: string; content: string }): Promise<ObservedMessage> {
-      return observed(await callOpenTrain((o) => openTrain.sendMessage(input, o)));
+      return observeMessage(await callOpenTrain((o) => openTrain.sendMessage(input, o)));
     },
 
-    /** The newest messages, newest first. */
-    async readThreadNewest(input: { conversationId: string }): Promise<ObservedMessage[]> {
+    /** The newest messages, newest first; with `sentContent`, each says whether its whole text is that one. */
+    async readThreadNewest(input: {
+      conversationId: string;
+      sentContent?: string;
+    }): Promise<ObservedMessage[]> {
       const page = await callOpenTrain((o) =>
         openTrain.listMessages(
           { conversationId: input.conversationId, direction: 'older', limit: THREAD_READ_LIMIT },
           o,
         ),
       );
-      return page.messages.map(observed);
+      return page.messages.map((m) => observeMessage(m, input.sentContent));
     },
   };
-}
-
-/** Only what the workflow keeps: the content is the thread's, no sender ids or attachment data. */
-function observed(m: Message): ObservedMessage {
-  return { id: m.id, content: m.content, isFromViewer: m.isFromViewer ?? false, createdAt: m.createdAt };
 }

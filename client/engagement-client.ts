@@ -225,7 +225,8 @@ export class EngagementClient {
       return {
         engagementId: state.engagementId,
         conversationId,
-        messages: page.messages.map((m) => toThreadMessage({ ...m, isFromViewer: m.isFromViewer ?? false })),
+        // The whole text (no excerpt): this read pages OpenTrain's thread, not the engagement's copy.
+        messages: page.messages.map((m) => toThreadMessage(m)),
         nextCursor: page.nextCursor,
       };
     } catch (err) {

@@ -48,6 +48,8 @@ export const threadMessageSchema = z.object({
   sender: z.enum(['you', 'trainer']),
   at: z.string(),
   content: z.string(),
+  /** The engagement keeps the first KEPT_CONTENT_CHARS of a message; `message list` has the whole text. */
+  truncated: z.boolean().optional(),
 });
 export type ThreadMessage = z.infer<typeof threadMessageSchema>;
 
@@ -58,16 +60,48 @@ export interface ThreadState {
   notifiedReplyId?: string;
 }
 
-/** A message as OpenTrain returns it (opentrain/schemas.ts), reduced to what deciding needs. */
+/**
+ * How much of each message the engagement keeps: its state (50 messages) is carried across continue-as-new and
+ * every thread read lands in history, so a 10,000-character message must not cost 10,000 characters each time.
+ */
+export const KEPT_CONTENT_CHARS = 1_000;
+
+/** A message as OpenTrain returns it (opentrain/schemas.ts), reduced to what the engagement keeps and decides on. */
 export interface ObservedMessage {
   id: string;
   content: string;
   isFromViewer?: boolean;
   createdAt: string;
+  /** `content` is the first KEPT_CONTENT_CHARS of a longer text. */
+  truncated?: boolean;
+  /** When a read settles a send: whether the whole text is the one that send sent. */
+  sameAsSent?: boolean;
+}
+
+/** What the activities hand the workflow: the kept excerpt, and (for a send in doubt) whether it is our text. */
+export function observeMessage(
+  m: { id: string; content: string; isFromViewer?: boolean; createdAt: string },
+  sentContent?: string,
+): ObservedMessage {
+  const long = m.content.length > KEPT_CONTENT_CHARS;
+  return {
+    id: m.id,
+    content: long ? `${m.content.slice(0, KEPT_CONTENT_CHARS)}…` : m.content,
+    isFromViewer: m.isFromViewer ?? false,
+    createdAt: m.createdAt,
+    ...(long ? { truncated: true } : {}),
+    ...(sentContent === undefined ? {} : { sameAsSent: m.content === sentContent }),
+  };
 }
 
 export function toThreadMessage(m: ObservedMessage): ThreadMessage {
-  return { id: m.id, sender: m.isFromViewer ? 'you' : 'trainer', at: m.createdAt, content: m.content };
+  return {
+    id: m.id,
+    sender: m.isFromViewer ? 'you' : 'trainer',
+    at: m.createdAt,
+    content: m.content,
+    ...(m.truncated ? { truncated: true } : {}),
+  };
 }
 
 /** Merge what a read or a send showed: no duplicates, ordered by time, only the newest THREAD_KEEP kept. */
@@ -130,7 +164,7 @@ export function adoptSentMessage(
     .filter(
       (m) =>
         m.isFromViewer === true &&
-        m.content === attempt.content &&
+        (m.sameAsSent ?? m.content === attempt.content) &&
         !attempt.claimedIds.has(m.id) &&
         Date.parse(m.createdAt) >= earliest,
     )

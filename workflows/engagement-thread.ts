@@ -60,9 +60,10 @@ export class EngagementThread {
     if (this.rt.machine.snapshot.thread) this.watchWaitingReply();
   }
 
-  async readNewest(conversationId: string): Promise<ObservedMessage[]> {
+  /** `sentContent`: a send in doubt wants to know which message is its own (compared on the whole text). */
+  async readNewest(conversationId: string, sentContent?: string): Promise<ObservedMessage[]> {
     const newest = await this.rt.track('read:thread', () =>
-      threadReadActivities.readThreadNewest({ conversationId }),
+      threadReadActivities.readThreadNewest({ conversationId, sentContent }),
     );
     this.merge(newest);
     return newest;

@@ -103,7 +103,7 @@ async function settleFromThread(
   const send = intent.send!;
   let newest: ObservedMessage[];
   try {
-    newest = await rt.thread.readNewest(conversationId);
+    newest = await rt.thread.readNewest(conversationId, input.content);
   } catch (err) {
     rethrowUnlessActivityFailure(err);
     rt.machine.record(rt.now(), 'thread_read_failed', failureInfo(err).message);

@@ -3,8 +3,10 @@ import {
   CLOCK_SKEW_TOLERANCE_MS,
   decideAfterSendFailure,
   decideWhenNotFound,
+  KEPT_CONTENT_CHARS,
   mergeThread,
   messagingRefusal,
+  observeMessage,
   replyToNotify,
   sendMessageInputSchema,
   THREAD_KEEP,
@@ -144,5 +146,21 @@ describe('the kept thread', () => {
     expect(unreadReplies(thread)).toEqual([]);
     mergeThread(thread, [theirs('t3', 5)]);
     expect(replyToNotify(thread)?.id).toBe('t3');
+  });
+});
+
+describe('observeMessage', () => {
+  it('keeps an excerpt of a long message, and still tells a send whether the whole text is its own', () => {
+    const long = 'a'.repeat(KEPT_CONTENT_CHARS + 50);
+    const seen = observeMessage({ id: 'm1', content: long, isFromViewer: true, createdAt: at(11) }, long);
+    expect(seen).toMatchObject({ truncated: true, sameAsSent: true });
+    expect(seen.content).toHaveLength(KEPT_CONTENT_CHARS + 1);
+    const attempt = { content: long, sentAfter: at(10), claimedIds: new Set<string>() };
+    expect(adoptSentMessage([seen], attempt)?.id).toBe('m1');
+    const other = observeMessage(
+      { id: 'm2', content: `${long}!`, isFromViewer: true, createdAt: at(11) },
+      long,
+    );
+    expect(adoptSentMessage([other], attempt)).toBeUndefined();
   });
 });
