@@ -101,7 +101,7 @@ function messagingNotes(me: Me, capabilities: Capabilities | undefined): string[
     notes.push(
       'messaging will not work: the token lacks messages:write (mint one with it in Settings → API keys)',
     );
-  if (capabilities && capabilities.capabilities.messagingWrites !== true)
+  if (capabilities?.capabilities.messagingWrites === false)
     notes.push('messaging will not work: public_api_messaging_writes is not enabled for this account');
   if (me.account.claimed === false)
     notes.push('messaging will not work until a human claims the agent account');
