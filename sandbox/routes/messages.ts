@@ -72,12 +72,11 @@ function pageMessages(ctx: SandboxContext, account: Account, conversationId: str
   const ordered = query.direction === 'older' ? [...thread].reverse() : thread;
   const start = query.cursor === undefined ? 0 : ordered.findIndex((m) => m.id === query.cursor) + 1;
   const page = ordered.slice(start, start + query.limit);
+  const wire = page.map((m) => messageToWire(m, conversation, account));
+  // Shown unread this once: reading the thread is what marks the trainer's messages read.
   for (const m of page) m.unread = false;
   const more = start + query.limit < ordered.length;
-  return {
-    [MESSAGES_WRAPPER_KEY]: page.map((m) => messageToWire(m, conversation, account)),
-    nextCursor: more ? (page.at(-1)?.id ?? null) : null,
-  };
+  return { [MESSAGES_WRAPPER_KEY]: wire, nextCursor: more ? (page.at(-1)?.id ?? null) : null };
 }
 
 /** List mode: the caller's conversations, newest activity first (all are post-hire job threads here). */

@@ -201,14 +201,12 @@ describe('engagement activities', () => {
         capabilities: { hiring: true, paymentsWrite: true, messagingWrites: false },
         enabled: true,
       }),
-      getCredits: jest
-        .fn()
-        .mockResolvedValue({
-          availableCents: 1_000_00,
-          reservedCents: 0,
-          currency: 'usd',
-          recentEntries: [],
-        }),
+      getCredits: jest.fn().mockResolvedValue({
+        availableCents: 1_000_00,
+        reservedCents: 0,
+        currency: 'usd',
+        recentEntries: [],
+      }),
     });
     const report = await run(
       new MockActivityEnvironment(),
