@@ -1,7 +1,8 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import type { IntentDoor } from '../domain/intents';
 import { EngagementClient, type ThreadReader } from './engagement-client';
 
-/** Temporal connection settings shared by the CLI and the HTTP API. */
+/** Temporal connection settings shared by the CLI, the HTTP API and the MCP server. */
 export interface TemporalSettings {
   address: string;
   namespace: string;
@@ -20,18 +21,39 @@ export interface ConnectedEngagementClient {
   close(): Promise<void>;
 }
 
-/** `threadReader` (an OpenTrain client) only for `listMessages`, which reads the whole thread from OpenTrain. */
+export interface ConnectOptions {
+  /** The way in the client serves, recorded with each intent (default `library`). */
+  door?: IntentDoor;
+  /**
+   * Do not wait for the server: connect on the first call, and answer each call that finds Temporal down with an
+   * error instead of failing at start (a long-lived MCP server keeps serving while Temporal comes and goes).
+   */
+  lazy?: boolean;
+  /** An OpenTrain client, only for `listMessages` (the whole thread, read from OpenTrain); closed with this. */
+  threadReader?: ThreadReader & { close?(): Promise<void> };
+}
+
 export async function connectEngagementClient(
   settings: TemporalSettings,
-  threadReader?: ThreadReader & { close?(): Promise<void> },
+  options: ConnectOptions = {},
 ): Promise<ConnectedEngagementClient> {
-  const connection = await Connection.connect({ address: settings.address });
+  const connectionOptions = {
+    address: settings.address,
+    // An agent waiting on a tool is better told "Temporal is down" in a second or two than after the default
+    // ten attempts (about 20 s); a mutation repeated under its key is safe.
+    ...(options.lazy
+      ? { interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4 }))] }
+      : {}),
+  };
+  const connection = options.lazy
+    ? Connection.lazy(connectionOptions)
+    : await Connection.connect(connectionOptions);
   const client = new Client({ connection, namespace: settings.namespace });
   return {
-    engagements: new EngagementClient(client, undefined, threadReader),
+    engagements: new EngagementClient(client, undefined, options.door, options.threadReader),
     client,
     close: async () => {
-      await threadReader?.close?.();
+      await options.threadReader?.close?.();
       await connection.close();
     },
   };

@@ -50,9 +50,12 @@ import {
   type ThreadPage,
   type ThreadPageQuery,
 } from '../domain/thread';
+import type { AuditTrail } from './audit/audit-entry';
+import { readAuditTrail } from './audit/read-audit';
 import { EngagementNotFoundError, UpdateRejectedError } from './errors';
 import { idempotencyKeyOf } from './idempotency-key';
 import { fingerprintOf, updateIdFor } from '../domain/intents';
+import type { IntentDoor } from '../domain/intents';
 import type { IdempotencyOptions } from './idempotency-key';
 
 /** The workflow type name, as registered by the worker (`workflows/engagement.ts`). */
@@ -100,6 +103,7 @@ export type EngagementOperations = Pick<
   | 'watch'
   | 'sendMessage'
   | 'listMessages'
+  | 'audit'
 >;
 
 /** What `listMessages` reads through: the OpenTrain client (its token stays inside it). */
@@ -109,6 +113,11 @@ export interface WatchOptions {
   /** How often the state is read; the iterator yields only when it changed. */
   pollIntervalMs?: number;
   signal?: AbortSignal;
+  /**
+   * What counts as a change (default: anything in the state). `decisionPointsOf` (engagement-changes.ts) keeps
+   * only what a caller acts on: the phase, approvals requested or resolved, milestones' statuses, blockers.
+   */
+  changeOf?: (state: EngagementState) => unknown;
 }
 
 /**
@@ -119,9 +128,16 @@ export class EngagementClient {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string = TASK_QUEUE,
+    /** The way in this client serves, recorded with every intent for the audit trail. */
+    readonly door: IntentDoor = 'library',
     /** Needed only by `listMessages`; without it that one read is refused (`opentrain_not_configured`). */
     private readonly threadReader?: ThreadReader,
   ) {}
+
+  /** The same connection, for another door (the HTTP API's MCP endpoint beside its REST routes). */
+  forDoor(door: IntentDoor): EngagementClient {
+    return new EngagementClient(this.client, this.taskQueue, door, this.threadReader);
+  }
 
   /**
    * Idempotent: an engagement for the same proposal (running or finished) is returned, not started again. The
@@ -136,7 +152,8 @@ export class EngagementClient {
       await this.client.workflow.start(ENGAGEMENT_WORKFLOW_TYPE, {
         workflowId: engagementId,
         taskQueue: this.taskQueue,
-        args: [parsed],
+        // The door rides beside the input for the audit trail; the workflow's own parse leaves it out.
+        args: [{ ...parsed, door: this.door }],
         workflowIdConflictPolicy: 'USE_EXISTING',
         // A finished engagement stays the answer for its proposal; a new hire needs a new proposal.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -243,7 +260,7 @@ export class EngagementClient {
   async recheckPreconditions(engagementId: string, options?: IdempotencyOptions): Promise<void> {
     const idempotencyKey = idempotencyKeyOf(options);
     await this.onEngagement(engagementId, recheckPreconditionsSignal.name, (h) =>
-      h.signal(recheckPreconditionsSignal.name, { idempotencyKey }),
+      h.signal(recheckPreconditionsSignal.name, { idempotencyKey, door: this.door }),
     );
   }
 
@@ -255,6 +272,15 @@ export class EngagementClient {
       if (err instanceof WorkflowNotFoundError) throw new EngagementNotFoundError(id);
       throw err;
     }
+  }
+
+  /**
+   * Every decision of the engagement in order (client/audit): intents with their door and key, requests to
+   * OpenTrain, the human's answers, expiries, reminders, parks, across all continue-as-new runs.
+   */
+  async audit(engagementId: string): Promise<AuditTrail> {
+    const state = await this.getState(engagementId);
+    return readAuditTrail(this.client, state.engagementId, state);
   }
 
   /** Engagements by phase and/or by how soon a pending approval expires, from the search attributes. */
@@ -289,10 +315,11 @@ export class EngagementClient {
    */
   async *watch(engagementId: string, options: WatchOptions = {}): AsyncGenerator<EngagementState> {
     const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    const changeOf = options.changeOf ?? ((state: EngagementState) => state);
     let last: string | undefined;
     while (!options.signal?.aborted) {
       const state = await this.getState(engagementId);
-      const serialised = JSON.stringify(state);
+      const serialised = JSON.stringify(changeOf(state));
       if (serialised !== last) {
         last = serialised;
         yield state;
@@ -333,8 +360,10 @@ export class EngagementClient {
       .update(`${update.name}\n${fingerprintOf(arg)}`)
       .digest('hex');
     const updateId = updateIdFor(key, digest);
+    // The door rides beside the arguments, outside the digest: the same key through another door is a repeat.
+    const withDoor = { ...arg, door: this.door } as Arg;
     const value = await this.onEngagement(engagementId, update.name, (h) =>
-      h.executeUpdate(update, { args: [arg], updateId }),
+      h.executeUpdate(update, { args: [withDoor], updateId }),
     );
     return result.parse(value);
   }

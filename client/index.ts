@@ -11,3 +11,8 @@ export type { IdempotencyOptions } from './idempotency-key';
 export { connectEngagementClient, temporalSettingsFromEnv } from './connection';
 export type { ConnectedEngagementClient, TemporalSettings } from './connection';
 export { EngagementNotFoundError, InputValidationError, UpdateRejectedError } from './errors';
+export type { EngagementState, MilestoneView, PendingApproval } from '../domain/engagement-view';
+export type { EngagementInput, AddMilestoneInput, RetryInput } from '../domain/inputs';
+export { auditEntrySchema, auditTrailSchema } from './audit/audit-entry';
+export type { AuditEntry, AuditTrail } from './audit/audit-entry';
+export { auditToCsv } from './audit/csv';

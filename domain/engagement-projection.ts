@@ -98,6 +98,7 @@ function intentsView(intents: readonly IntentRecord[]): EngagementState['intents
       key: i.key,
       kind: i.kind,
       via: i.via,
+      door: i.door,
       status: i.status,
       outcome: i.outcome,
       milestoneId: i.milestoneId,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { intentDoorSchema } from './intents';
 import { phaseSchema } from './phases';
 import { threadMessageSchema } from './thread';
 
@@ -101,6 +102,7 @@ export const engagementStateSchema = z.object({
         key: z.string(),
         kind: z.string(),
         via: z.enum(['update', 'signal']),
+        door: intentDoorSchema.optional(),
         status: z.enum(['open', 'settled']),
         outcome: z.string().optional(),
         milestoneId: z.string().optional(),

@@ -18,6 +18,20 @@ export const intentKindSchema = z.enum([
 ]);
 export type IntentKind = z.infer<typeof intentKindSchema>;
 
+/**
+ * The way in an intent came through, for the audit trail. It rides as an optional `door` field beside the
+ * operation's arguments (never part of them: the fingerprint and the key's digest leave it out, so a key repeated
+ * through another door is still the same request). Histories from before it simply have none.
+ */
+export const intentDoorSchema = z.enum(['library', 'http', 'cli', 'mcp']);
+export type IntentDoor = z.infer<typeof intentDoorSchema>;
+
+/** The door a caller named beside its arguments, if it named a known one. */
+export function doorOf(raw: unknown): IntentDoor | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  return intentDoorSchema.safeParse((raw as { door?: unknown }).door).data;
+}
+
 /** A caller's key: the Temporal updateId, the HTTP Idempotency-Key, the CLI's --idempotency-key. */
 export const idempotencyKeySchema = z
   .string()
@@ -56,6 +70,8 @@ export interface IntentRecord {
   kind: IntentKind;
   /** How it arrived: an update (answered) or a signal (fire-and-forget). */
   via: 'update' | 'signal';
+  /** The door it came through, when the caller said (older histories: unknown). */
+  door?: IntentDoor;
   /** Canonical JSON of the parsed arguments: the same key with other arguments is refused. */
   fingerprint: string;
   /** The milestone it moves, once known (an added milestone's id is known after its creation). */
@@ -129,7 +145,7 @@ export function mismatchFailure(intent: IntentRecord): IntentFailure {
 
 export function openIntent(
   intents: IntentRecord[],
-  init: Pick<IntentRecord, 'key' | 'kind' | 'via' | 'fingerprint' | 'milestoneId'>,
+  init: Pick<IntentRecord, 'key' | 'kind' | 'via' | 'door' | 'fingerprint' | 'milestoneId'>,
   now: string,
 ): IntentRecord {
   const intent: IntentRecord = { ...init, status: 'open', openedAt: now };

@@ -45,7 +45,12 @@ async function main(): Promise<void> {
   // The sandbox token serves `message list` only: the whole thread, read from OpenTrain like the CLI would.
   const connected = await connectEngagementClient(
     { address: info.temporalAddress, namespace: info.namespace },
-    new OpenTrainClient({ baseUrl: `${info.sandboxUrl}${SANDBOX_API_PREFIX}`, token: info.sandboxToken }),
+    {
+      threadReader: new OpenTrainClient({
+        baseUrl: `${info.sandboxUrl}${SANDBOX_API_PREFIX}`,
+        token: info.sandboxToken,
+      }),
+    },
   );
   try {
     const requestsBefore = (await control.requests()).length;

@@ -13,6 +13,7 @@ import {
   retryInputSchema,
 } from '../domain/inputs';
 import {
+  doorOf,
   fingerprintOf,
   idempotencyKeySchema,
   intentKeyOfUpdateId,
@@ -64,13 +65,19 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
   setHandler(stateQuery, () => runtime.state());
 
   /** Open the intent for a new key, or find the one a repeat refers to; throws on a mismatch or a rule. */
-  function admit<A>(op: Operation<A>, key: string, input: A, via: IntentRecord['via']): IntentRecord {
+  function admit<A>(
+    op: Operation<A>,
+    key: string,
+    input: A,
+    via: IntentRecord['via'],
+    door: IntentRecord['door'],
+  ): IntentRecord {
     const fingerprint = fingerprintOf(input);
     const found = lookupIntent(m.intents, key, op.kind, fingerprint);
     refuseMismatch(found);
     if (found.kind === 'repeat') return found.intent;
     pruneIntents(m.intents, Date.now());
-    const init = { key, kind: op.kind, via, fingerprint };
+    const init = { key, kind: op.kind, via, fingerprint, ...(door ? { door } : {}) };
     try {
       op.guard(input);
     } catch (err) {
@@ -86,7 +93,7 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
       throw err;
     }
     const intent = openIntent(m.intents, init, runtime.now());
-    m.record(runtime.now(), 'intent_opened', `${op.kind} ${key} (${via})`);
+    m.record(runtime.now(), 'intent_opened', `${op.kind} ${key} (${via}${door ? `, ${door}` : ''})`);
     op.begin(input, intent);
     return intent;
   }
@@ -107,7 +114,7 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
         }),
       handler: async (input: unknown): Promise<never> => {
         try {
-          const intent = admit(op, updateKey(), parseInput(schema, input) as A, 'update');
+          const intent = admit(op, updateKey(), parseInput(schema, input) as A, 'update', doorOf(input));
           return (await runtime.awaitReply(intent)) as never;
         } catch (err) {
           throw toUpdateFailure(err);
@@ -127,7 +134,7 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
           idempotencyKey === undefined
             ? `signal:${uuid4()}`
             : parseInput(idempotencyKeySchema, idempotencyKey);
-        admit(op, key, parseInput(schema, input) as A, 'signal');
+        admit(op, key, parseInput(schema, input) as A, 'signal', doorOf(input));
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         log.warn(`${name} signal dropped: ${message}`);

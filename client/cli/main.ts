@@ -10,10 +10,11 @@ process.once('SIGINT', () => abort.abort());
 runCli(process.argv.slice(2), {
   // The OpenTrain token, when set here, serves `message list` only (the whole thread, read from OpenTrain).
   connect: () =>
-    connectEngagementClient(
-      temporalSettingsFromEnv(),
-      process.env.OPENTRAIN_API_TOKEN || process.env.OT_API_TOKEN ? OpenTrainClient.fromEnv() : undefined,
-    ),
+    connectEngagementClient(temporalSettingsFromEnv(), {
+      door: 'cli',
+      threadReader:
+        process.env.OPENTRAIN_API_TOKEN || process.env.OT_API_TOKEN ? OpenTrainClient.fromEnv() : undefined,
+    }),
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
   isTTY: Boolean(process.stdout.isTTY),

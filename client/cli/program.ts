@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAudit } from './commands/audit';
 import { registerLifecycle } from './commands/lifecycle';
 import { registerList } from './commands/list';
 import { registerMessage } from './commands/message';
@@ -33,6 +34,7 @@ export function buildProgram(
   registerMilestone(program, io);
   registerLifecycle(program, io);
   registerMessage(program, io);
+  registerAudit(program, io);
   // Every (sub)command throws instead of exiting, so one place decides the message and the exit code.
   const throwInstead = (command: Command) => {
     command.exitOverride();

@@ -11,6 +11,8 @@ import { handleApiError } from './error-handler';
 import { useIdempotencyKeys } from './idempotency';
 import { engagementRoutes } from './routes/engagements';
 import { messageRoutes } from './routes/messages';
+import { mcpRoutes } from './routes/mcp';
+import type { McpRouteOptions } from './routes/mcp';
 import { webhookRoutes } from './routes/webhooks';
 import type { WebhookReceiverOptions } from './routes/webhooks';
 
@@ -18,6 +20,8 @@ export interface ApiOptions {
   engagements: EngagementOperations;
   /** ENGAGEMENTS_API_TOKEN: required on every route but /healthz and the webhook. */
   apiToken: string;
+  /** Streamable HTTP MCP at `/mcp`; without it the route does not exist. */
+  mcp?: McpRouteOptions;
   /** The OpenTrain webhook receiver; without it the route does not exist. */
   webhook?: WebhookReceiverOptions;
   logger?: FastifyServerOptions['logger'];
@@ -75,6 +79,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     await scope.register(engagementRoutes(options.engagements));
     await scope.register(messageRoutes(options.engagements));
   });
+  if (options.mcp) await app.register(mcpRoutes(options.mcp));
   if (options.webhook) await app.register(webhookRoutes(options.webhook));
   await app.ready();
   return app;

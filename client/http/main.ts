@@ -15,6 +15,16 @@ const envSchema = z.object({
   PUBLIC_WEBHOOK_URL: z.url().optional(),
   UPDATES_POLL_INTERVAL_MS: z.coerce.number().int().positive().optional(),
   LOG_LEVEL: z.string().default('info'),
+  /** Comma-separated host names `/mcp` serves besides localhost (DNS-rebinding protection). */
+  MCP_ALLOWED_HOSTS: z
+    .string()
+    .transform((hosts) =>
+      hosts
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    )
+    .optional(),
 });
 
 async function main(): Promise<void> {
@@ -39,6 +49,7 @@ async function main(): Promise<void> {
     webhook: webhooksOn
       ? { secret: env.OPENTRAIN_WEBHOOK_SECRET, publicUrl: env.PUBLIC_WEBHOOK_URL, openTrain }
       : undefined,
+    mcpAllowedHosts: env.MCP_ALLOWED_HOSTS,
     logger: { level: env.LOG_LEVEL },
     threadReader: openTrain,
   });

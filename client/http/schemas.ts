@@ -35,6 +35,8 @@ export const listQuerySchema = z.object({
     .optional(),
 });
 
+export const auditQuerySchema = z.object({ format: z.enum(['json', 'csv']).optional() });
+
 export const listResponseSchema = z.object({ engagements: z.array(engagementSummarySchema) });
 export const startedResponseSchema = z.object({ engagementId: z.string() });
 export const acceptedResponseSchema = z.object({ engagementId: z.string(), accepted: z.literal(true) });

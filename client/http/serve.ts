@@ -26,6 +26,8 @@ export interface ApiServiceOptions {
     /** Called with a newly created secret, e.g. to keep it in a 0600 file for the next start. */
     onNewSecret?: (secret: string) => void | Promise<void>;
   };
+  /** Host names `/mcp` answers besides the loopback ones (MCP_ALLOWED_HOSTS). */
+  mcpAllowedHosts?: readonly string[];
   logger?: FastifyServerOptions['logger'];
   /** For `GET /engagements/:id/messages` (the whole thread, read from OpenTrain); refused without it. */
   threadReader?: ThreadReader;
@@ -45,8 +47,15 @@ export interface RunningApi {
 export async function startApiService(options: ApiServiceOptions): Promise<RunningApi> {
   await ensureUpdatesFeed(options.temporal, options.feed);
   let webhookSecret = options.webhook?.secret;
+  const engagements = new EngagementClient(
+    options.temporal,
+    options.feed?.taskQueue,
+    'http',
+    options.threadReader,
+  );
   const app = await buildApi({
-    engagements: new EngagementClient(options.temporal, options.feed?.taskQueue, options.threadReader),
+    engagements,
+    mcp: { engagements: engagements.forDoor('mcp'), allowedHosts: options.mcpAllowedHosts },
     apiToken: options.apiToken,
     logger: options.logger,
     webhook: options.webhook && {

@@ -348,6 +348,7 @@ describe('--json on every command', () => {
     ['confirm-not-fit', ['confirm-not-fit', KNOWN_ID]],
     ['message send', ['message', 'send', KNOWN_ID, 'Brief']],
     ['message list', ['message', 'list', KNOWN_ID]],
+    ['audit', ['audit', KNOWN_ID]],
   ];
 
   it('covers every command the CLI has', () => {

@@ -108,8 +108,23 @@ describe('idempotency keys', () => {
     const { engagements, signals } = recordingClient();
     await engagements.recheckPreconditions(ID, { idempotencyKey: 'recheck-1' });
     await engagements.recheckPreconditions(ID);
-    expect(signals[0]).toEqual({ name: 'recheckPreconditions', args: [{ idempotencyKey: 'recheck-1' }] });
-    expect(signals[1]?.args).toEqual([{ idempotencyKey: expect.stringMatching(UUID) }]);
+    expect(signals[0]).toEqual({
+      name: 'recheckPreconditions',
+      args: [{ idempotencyKey: 'recheck-1', door: 'library' }],
+    });
+    expect(signals[1]?.args).toEqual([{ idempotencyKey: expect.stringMatching(UUID), door: 'library' }]);
+  });
+
+  it('sends its door beside the arguments, outside the digest: one key through two doors is one request', async () => {
+    const { engagements, updates } = recordingClient();
+    const viaMcp = engagements.forDoor('mcp');
+    await engagements.fundMilestone(ID, 'm_2', { idempotencyKey: 'fund-2' });
+    await viaMcp.fundMilestone(ID, 'm_2', { idempotencyKey: 'fund-2' });
+    expect(updates.map((u) => u.options.args)).toEqual([
+      [{ milestoneId: 'm_2', door: 'library' }],
+      [{ milestoneId: 'm_2', door: 'mcp' }],
+    ]);
+    expect(updates[0]?.options.updateId).toBe(updates[1]?.options.updateId);
   });
 
   it.each([

@@ -104,5 +104,16 @@ export function fakeEngagements(): jest.Mocked<EngagementOperations> {
       },
     ]),
     watch: jest.fn(),
+    audit: jest.fn(async (id) => {
+      await check(id);
+      const totals = { fundedUsd: 0, releasedUsd: 0, feesUsd: 0 };
+      return {
+        engagementId: id,
+        runs: ['run-1'],
+        entries: [],
+        totals: { ...totals, refundedUsd: 0, refundedFeesUsd: 0 },
+        state: totals,
+      };
+    }),
   };
 }

@@ -221,6 +221,7 @@ describe('routes', () => {
       [
         '/engagements',
         '/engagements/{id}',
+        '/engagements/{id}/audit',
         '/engagements/{id}/confirm-not-fit',
         '/engagements/{id}/end',
         '/engagements/{id}/messages',

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { auditTrailSchema } from '../../audit/audit-entry';
+import { auditToCsv } from '../../audit/csv';
 import type { EngagementOperations } from '../../engagement-client';
 import { engagementStateSchema, milestoneViewSchema } from '../../../domain/engagement-view';
 import { addMilestoneInputSchema, engagementInputSchema, retryInputSchema } from '../../../domain/inputs';
@@ -7,6 +9,7 @@ import { TERMINAL_PHASES } from '../../../domain/phases';
 import { callerKey, idempotencyHeadersSchema } from '../idempotency';
 import {
   acceptedResponseSchema,
+  auditQuerySchema,
   engagementParamsSchema,
   errorResponses,
   listQuerySchema,
@@ -75,6 +78,20 @@ export function engagementRoutes(engagements: EngagementOperations): FastifyPlug
         response: { 200: engagementStateSchema },
       }),
       async (request) => engagements.getState(request.params.id),
+    );
+
+    app.get(
+      '/engagements/:id/audit',
+      documented('Every decision of the engagement in order, as JSON or (format=csv) CSV', {
+        params: engagementParamsSchema,
+        querystring: auditQuerySchema,
+        response: { 200: auditTrailSchema.or(z.string()) },
+      }),
+      async (request, reply) => {
+        const trail = await engagements.audit(request.params.id);
+        if (request.query.format !== 'csv') return trail;
+        return reply.type('text/csv; charset=utf-8').send(auditToCsv(trail));
+      },
     );
 
     app.post(

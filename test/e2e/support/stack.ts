@@ -88,7 +88,7 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
     get webhookSecret() {
       return manualSecret ?? sandboxSecret;
     },
-    engagements: new EngagementClient(env.client, undefined, openTrain),
+    engagements: new EngagementClient(env.client, undefined, 'library', openTrain),
     restartApi: async (whileDown) => {
       await stack.api.close();
       await whileDown?.();
