@@ -16,6 +16,8 @@ export type EngagementOpenTrain = Pick<
   | 'fundMilestone'
   | 'releaseMilestone'
   | 'endContract'
+  | 'sendMessage'
+  | 'listMessages'
 >;
 
 export interface EngagementActivityDeps {

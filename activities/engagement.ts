@@ -2,6 +2,7 @@ import { createApprovalActivities } from './approvals';
 import { createContractActivities } from './contract';
 import type { EngagementActivityDeps } from './deps';
 import { createHireActivities } from './hire';
+import { createMessageActivities } from './messages';
 import { createMilestoneActivities } from './milestones';
 import { createNotifyActivities } from './notify-human';
 import { createPreconditionActivities } from './preconditions';
@@ -14,6 +15,7 @@ export function createEngagementActivities({ openTrain, notifier }: EngagementAc
     ...createApprovalActivities(openTrain),
     ...createContractActivities(openTrain),
     ...createMilestoneActivities(openTrain),
+    ...createMessageActivities(openTrain),
     ...createNotifyActivities(notifier),
   };
 }

@@ -1,6 +1,7 @@
 import { log } from '@temporalio/activity';
 import type { Blocker } from '../domain/engagement-view';
 import { callOpenTrain } from './errors';
+import type { Capabilities, Me } from '../opentrain';
 import type { EngagementOpenTrain } from './deps';
 
 export interface PreconditionReport {
@@ -74,6 +75,9 @@ export function createPreconditionActivities(openTrain: EngagementOpenTrain) {
         notes.push(`capabilities probe unavailable: ${errorMessage(capabilities.reason)}`);
       }
 
+      notes.push(
+        ...messagingNotes(me.value, capabilities.status === 'fulfilled' ? capabilities.value : undefined),
+      );
       const report: PreconditionReport = { blockers, notes };
       if (credits.status === 'fulfilled') {
         report.creditsAvailableCents = credits.value.availableCents;
@@ -85,6 +89,23 @@ export function createPreconditionActivities(openTrain: EngagementOpenTrain) {
       return report;
     },
   };
+}
+
+/**
+ * Messaging the trainer (`POST /messages`) needs `messages:write`, the `public_api_messaging_writes` feature and a
+ * claimed account. None of them blocks hiring, so each missing one is a note: said up front, not a blocker.
+ */
+function messagingNotes(me: Me, capabilities: Capabilities | undefined): string[] {
+  const notes: string[] = [];
+  if (!me.token.scopes.includes('messages:write'))
+    notes.push(
+      'messaging will not work: the token lacks messages:write (mint one with it in Settings → API keys)',
+    );
+  if (capabilities?.capabilities.messagingWrites === false)
+    notes.push('messaging will not work: public_api_messaging_writes is not enabled for this account');
+  if (me.account.claimed === false)
+    notes.push('messaging will not work until a human claims the agent account');
+  return notes;
 }
 
 function errorMessage(err: unknown): string {

@@ -17,6 +17,9 @@ export interface FeedEvent {
   proposalId?: string;
   contractId?: string;
   milestoneId?: string;
+  /** `message.received`: the thread, which names its engagement. */
+  conversationId?: string;
+  jobId?: string;
 }
 
 export interface FeedPage {
@@ -41,7 +44,7 @@ export interface FeedPollObservation {
 }
 
 export interface UpdatesFeedDeps {
-  openTrain: Pick<OpenTrainClient, 'getUpdates' | 'getApproval' | 'getContract'>;
+  openTrain: Pick<OpenTrainClient, 'getUpdates' | 'getApproval' | 'getContract' | 'listContracts'>;
   onFeedPoll?: (observation: FeedPollObservation) => void;
 }
 
@@ -81,6 +84,26 @@ export function createUpdatesFeedActivities({ openTrain, onFeedPoll }: UpdatesFe
       );
       return contract && { proposalId: contract.proposalId };
     },
+
+    /**
+     * Whose thread a conversation is: the contract (on the event's job, when it names one) whose
+     * `jobDmConversationId` it is. OpenTrain stays the source of truth; the feed caches the answer. Null for a
+     * conversation that is no contract's thread (a pre-hire chat): no engagement acts on it.
+     */
+    async feedReadConversationProposal(input: {
+      conversationId: string;
+      jobId?: string;
+    }): Promise<{ proposalId: string } | null> {
+      const contracts = await callOpenTrain((options) =>
+        openTrain.listContracts({ jobId: input.jobId }, options),
+      );
+      for (const { id } of contracts) {
+        const contract = await orNullWhenNotFound((options) => openTrain.getContract(id, options));
+        if (contract?.jobDmConversationId === input.conversationId)
+          return { proposalId: contract.proposalId };
+      }
+      return null;
+    },
   };
 }
 
@@ -98,6 +121,8 @@ function slimEvent(event: PlatformEvent): FeedEvent {
     proposalId: text('proposalId'),
     contractId: text('contractId'),
     milestoneId: text('milestoneId'),
+    conversationId: text('conversationId'),
+    jobId: event.jobId ?? undefined,
   };
 }
 

@@ -3,7 +3,7 @@ import type { DataConverter } from '@temporalio/common';
 import { dataConverterFromConfig } from '../codec/data-converter';
 import { loadConfig, processConfig, type Config } from '../config';
 import type { IntentDoor } from '../domain/intents';
-import { EngagementClient } from './engagement-client';
+import { EngagementClient, type ThreadReader } from './engagement-client';
 
 /** Temporal connection settings shared by the CLI, the HTTP API, the MCP server and the TypeScript client. */
 export interface TemporalSettings {
@@ -40,6 +40,8 @@ export interface ConnectOptions {
    * error instead of failing at start (a long-lived MCP server keeps serving while Temporal comes and goes).
    */
   lazy?: boolean;
+  /** An OpenTrain client, only for `listMessages` (the whole thread, read from OpenTrain); closed with this. */
+  threadReader?: ThreadReader & { close?(): Promise<void> };
 }
 
 export async function connectEngagementClient(
@@ -63,8 +65,11 @@ export async function connectEngagementClient(
     ...(settings.dataConverter ? { dataConverter: settings.dataConverter } : {}),
   });
   return {
-    engagements: new EngagementClient(client, undefined, options.door),
+    engagements: new EngagementClient(client, undefined, options.door, options.threadReader),
     client,
-    close: () => connection.close(),
+    close: async () => {
+      await options.threadReader?.close?.();
+      await connection.close();
+    },
   };
 }

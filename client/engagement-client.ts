@@ -36,8 +36,20 @@ import {
   recheckPreconditionsSignal,
   releaseMilestoneUpdate,
   retryUpdate,
+  sendMessageUpdate,
   stateQuery,
 } from '../workflows/messages';
+import { OpenTrainApiError, type OpenTrainClient } from '../opentrain';
+import {
+  sendMessageInputSchema,
+  threadMessageSchema,
+  threadPageQuerySchema,
+  toThreadMessage,
+  type SendMessageInput,
+  type ThreadMessage,
+  type ThreadPage,
+  type ThreadPageQuery,
+} from '../domain/thread';
 import type { AuditTrail } from './audit/audit-entry';
 import { readAuditTrail } from './audit/read-audit';
 import { EngagementNotFoundError, UpdateRejectedError } from './errors';
@@ -89,8 +101,13 @@ export type EngagementOperations = Pick<
   | 'getState'
   | 'list'
   | 'watch'
+  | 'sendMessage'
+  | 'listMessages'
   | 'audit'
 >;
+
+/** What `listMessages` reads through: the OpenTrain client (its token stays inside it). */
+export type ThreadReader = Pick<OpenTrainClient, 'listMessages'>;
 
 export interface WatchOptions {
   /** How often the state is read; the iterator yields only when it changed. */
@@ -113,11 +130,13 @@ export class EngagementClient {
     private readonly taskQueue: string = TASK_QUEUE,
     /** The way in this client serves, recorded with every intent for the audit trail. */
     readonly door: IntentDoor = 'library',
+    /** Needed only by `listMessages`; without it that one read is refused (`opentrain_not_configured`). */
+    private readonly threadReader?: ThreadReader,
   ) {}
 
   /** The same connection, for another door (the HTTP API's MCP endpoint beside its REST routes). */
   forDoor(door: IntentDoor): EngagementClient {
-    return new EngagementClient(this.client, this.taskQueue, door);
+    return new EngagementClient(this.client, this.taskQueue, door, this.threadReader);
   }
 
   /**
@@ -190,6 +209,47 @@ export class EngagementClient {
 
   async confirmNotFit(engagementId: string, options?: IdempotencyOptions): Promise<EngagementState> {
     return this.executeUpdate(engagementId, confirmNotFitUpdate, {}, engagementStateSchema, options);
+  }
+
+  /**
+   * A message to the trainer in the contract's thread; resolves with it once OpenTrain shows it. The key makes
+   * it one message: a repeat answers the first outcome, and an in-doubt answer is settled by reading the thread.
+   */
+  async sendMessage(
+    engagementId: string,
+    input: SendMessageInput,
+    options?: IdempotencyOptions,
+  ): Promise<ThreadMessage> {
+    const parsed = parseInput(sendMessageInputSchema, input, 'message');
+    return this.executeUpdate(engagementId, sendMessageUpdate, parsed, threadMessageSchema, options);
+  }
+
+  /** One page of the whole thread, read from OpenTrain (the engagement's state keeps only the newest 50). */
+  async listMessages(engagementId: string, query: ThreadPageQuery = {}): Promise<ThreadPage> {
+    const parsed = parseInput(threadPageQuerySchema, query, 'message list');
+    const state = await this.getState(engagementId);
+    const conversationId = state.jobDmConversationId;
+    const refuse = (reason: string, type: string, details?: Record<string, unknown>) =>
+      new UpdateRejectedError(state.engagementId, 'listMessages', reason, type, details);
+    if (!conversationId) throw refuse('there is no contract thread yet', 'contract_not_active');
+    if (!this.threadReader)
+      throw refuse(
+        'reading threads needs OPENTRAIN_API_TOKEN where this client runs',
+        'opentrain_not_configured',
+      );
+    try {
+      const page = await this.threadReader.listMessages({ conversationId, ...parsed });
+      return {
+        engagementId: state.engagementId,
+        conversationId,
+        // The whole text (no excerpt): this read pages OpenTrain's thread, not the engagement's copy.
+        messages: page.messages.map((m) => toThreadMessage(m)),
+        nextCursor: page.nextCursor,
+      };
+    } catch (err) {
+      if (err instanceof OpenTrainApiError) throw refuse(err.message, err.reason ?? err.code, err.details);
+      throw err;
+    }
   }
 
   /**
@@ -338,7 +398,12 @@ export class EngagementClient {
           () => undefined,
         );
         if (finished)
-          throw new UpdateRejectedError(id, operation, `the engagement is no longer running (${finished})`);
+          throw new UpdateRejectedError(
+            id,
+            operation,
+            `the engagement is no longer running (${finished})`,
+            'engagement_closed',
+          );
         throw new EngagementNotFoundError(id);
       }
       throw err;

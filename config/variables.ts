@@ -68,8 +68,8 @@ export const variables = {
   }),
   OPENTRAIN_API_TOKEN: variable(z.string().optional(), {
     description:
-      'OpenTrain personal API token (`ot_pat_…`). Needed by the worker; by the API only to register the webhook.',
-    usedBy: 'worker (API with PUBLIC_WEBHOOK_URL)',
+      'OpenTrain personal API token (`ot_pat_…`). Needed by the worker; by the API and CLI only to register the webhook and to read whole message threads.',
+    usedBy: 'worker (API, CLI: optional)',
     secret: true,
     defaultText: 'unset: `npm start` runs the sandbox',
   }),

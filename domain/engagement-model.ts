@@ -1,5 +1,6 @@
 import type { Blocker, HistoryEntry, ParkedItem, ApprovalKind } from './engagement-view';
 import type { IntentRecord } from './intents';
+import type { ThreadState } from './thread';
 import type { EngagementPolicy } from './inputs';
 import type { Phase } from './phases';
 
@@ -148,6 +149,8 @@ export interface EngagementSnapshot {
   intents?: IntentRecord[];
   /** The hire request was sent with the "Not a fit" override and OpenTrain still asked for it: not sent again. */
   notFitOverrideRefused?: boolean;
+  /** The trainer's thread as last seen (domain/thread.ts); absent until the first message. */
+  thread?: ThreadState;
   history: HistoryEntry[];
   updatedAt: string;
 }

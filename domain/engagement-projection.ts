@@ -2,6 +2,7 @@ import { isWithdrawn } from './engagement-milestone-status';
 import type { EngagementSnapshot, MilestoneRecord } from './engagement-model';
 import type { EngagementState, MilestoneView } from './engagement-view';
 import type { IntentRecord } from './intents';
+import { unreadReplies } from './thread';
 import { centsToUsd, INITIATION_FEE_CENTS, marketplaceFeeCents } from './money';
 
 /** The one place where the internal state (cents) becomes the public `state` query view (dollars). */
@@ -34,6 +35,7 @@ export function toEngagementState(snapshot: EngagementSnapshot): EngagementState
     },
     failureReason: snapshot.failureReason,
     intents: intentsView(snapshot.intents ?? []),
+    thread: threadView(snapshot),
     history: snapshot.history.map((h) => ({ ...h })),
     updatedAt: snapshot.updatedAt,
   };
@@ -74,6 +76,15 @@ function totalsCents(milestones: readonly MilestoneRecord[]): {
     if (m.releasedAt) releasedCents += m.amountCents;
   }
   return { fundedCents, releasedCents, feesCents };
+}
+
+function threadView(snapshot: EngagementSnapshot): EngagementState['thread'] {
+  if (!snapshot.thread || !snapshot.jobDmConversationId) return undefined;
+  return {
+    conversationId: snapshot.jobDmConversationId,
+    messages: snapshot.thread.messages.map((m) => ({ ...m })),
+    unread: unreadReplies(snapshot.thread).length,
+  };
 }
 
 /** Settled intents shown in the state; the workflow keeps more of them to answer repeated keys. */

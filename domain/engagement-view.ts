@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { intentDoorSchema } from './intents';
 import { phaseSchema } from './phases';
+import { threadMessageSchema } from './thread';
 
 /**
  * What the `state` query returns: the public view of one engagement. Dollars here because it is read by
@@ -109,6 +110,14 @@ export const engagementStateSchema = z.object({
         settledAt: z.string().optional(),
       }),
     )
+    .optional(),
+  /** The trainer's thread: its newest 50 messages (oldest first) and how many of the trainer's wait for us. */
+  thread: z
+    .object({
+      conversationId: z.string(),
+      messages: z.array(threadMessageSchema),
+      unread: z.number().int().min(0),
+    })
     .optional(),
   /** The last 50 events, oldest first. */
   history: z.array(historyEntrySchema),

@@ -147,3 +147,11 @@ export const openTrainEventNoticeSchema = z.object({
   milestoneId: z.string().optional(),
 });
 export type OpenTrainEventNotice = z.infer<typeof openTrainEventNoticeSchema>;
+
+/** `message.received` routed to an engagement by its thread (`conversationId`): a hint to read the thread. */
+export const messageReceivedNoticeSchema = z.object({
+  conversationId: z.string().min(1),
+  messageId: z.string().optional(),
+  eventId: z.string().optional(),
+});
+export type MessageReceivedNotice = z.infer<typeof messageReceivedNoticeSchema>;

@@ -14,6 +14,7 @@ export const intentKindSchema = z.enum([
   'end',
   'retry',
   'confirm_not_fit',
+  'send_message',
 ]);
 export type IntentKind = z.infer<typeof intentKindSchema>;
 
@@ -77,6 +78,8 @@ export interface IntentRecord {
   milestoneId?: string;
   /** The money move it carries, once started: what a new run resumes after continue-as-new. */
   move?: MoneyMove;
+  /** A message send (`send_message`): what settling an in-doubt answer needs, carried across continue-as-new. */
+  send?: MessageSend;
   status: 'open' | 'settled';
   reply?: IntentReply;
   /** How it ended: confirmed, already_done, declined, expired, refused, withdrawn, contract_ended, … */
@@ -90,6 +93,15 @@ export const SETTLED_KEEP_MS = 30 * 24 * 60 * 60 * 1000;
 export const SETTLED_KEEP_COUNT = 500;
 /** A hard ceiling so the carried state stays far below Temporal's payload limits, whatever the traffic. */
 export const SETTLED_HARD_LIMIT = 2_000;
+
+export interface MessageSend {
+  /** Our clock just before the first `POST /messages` (ISO); absent until it was sent. */
+  sentAfter?: string;
+  /** The HTTP status of the last in-doubt answer (a 409 settles as refused when the thread does not show it). */
+  doubtStatus?: number;
+  /** The message OpenTrain created for this intent (sent, or adopted from the thread). */
+  messageId?: string;
+}
 
 export type IntentLookup =
   { kind: 'new' } | { kind: 'repeat'; intent: IntentRecord } | { kind: 'mismatch'; intent: IntentRecord };

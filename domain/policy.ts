@@ -22,6 +22,8 @@ export const POLICY_BOUNDS = {
   /** Under Temporal's 51,200-event hard limit with room for the handlers that must finish first. */
   continueAsNewAfterEvents: { min: 1_000, max: 40_000 },
   contractRecheckMs: { min: MINUTE_MS, max: 7 * DAY_MS },
+  /** A notification to the human, never a call to OpenTrain: bounded so a reply is never forgotten for weeks. */
+  replyWaitingNotifyMs: { min: MINUTE_MS, max: 7 * DAY_MS },
 } as const;
 
 export const POLICY_DEFAULTS = {
@@ -32,6 +34,7 @@ export const POLICY_DEFAULTS = {
   preconditionRecheckMs: 15 * MINUTE_MS,
   continueAsNewAfterEvents: 8_000,
   contractRecheckMs: 6 * HOUR_MS,
+  replyWaitingNotifyMs: 4 * HOUR_MS,
 };
 
 /** "5000 ms (5 seconds)": the unit callers send, and the duration a person reads. */
@@ -96,6 +99,10 @@ export const engagementPolicySchema = z
     /** An active contract is read again this often even without an event (cancellations, refunds). */
     contractRecheckMs: wholeNumber(POLICY_BOUNDS.contractRecheckMs, ms).default(
       POLICY_DEFAULTS.contractRecheckMs,
+    ),
+    /** The human is told when a trainer's message has waited this long for an answer. */
+    replyWaitingNotifyMs: wholeNumber(POLICY_BOUNDS.replyWaitingNotifyMs, ms).default(
+      POLICY_DEFAULTS.replyWaitingNotifyMs,
     ),
   })
   .refine((p) => p.pollIntervalMinMs <= p.pollIntervalMaxMs, {

@@ -18,6 +18,7 @@ import {
   meSchema,
   milestoneResponse,
   pendingPaymentsResponse,
+  messagesPageSchema,
   sentMessageResponse,
   updatesPageSchema,
   webhookResponse,
@@ -32,6 +33,7 @@ import {
   type EndContractResult,
   type Me,
   type Message,
+  type MessagesPage,
   type Milestone,
   type PendingPayment,
   type UpdatesPage,
@@ -158,6 +160,17 @@ export class OpenTrainClient {
 
   sendMessage(body: { conversationId: string; content: string }, options?: RequestOptions): Promise<Message> {
     return this.#post('/messages', sentMessageResponse, body, options);
+  }
+
+  /**
+   * One page of a thread (message mode of `GET /messages`): `older` (the default) pages back from the newest,
+   * `newer` forward; pass the previous `nextCursor` as `cursor`.
+   */
+  listMessages(
+    query: { conversationId: string; direction?: 'older' | 'newer'; cursor?: string; limit?: number },
+    options?: RequestOptions,
+  ): Promise<MessagesPage> {
+    return this.#get('/messages', messagesPageSchema, options, { ...query });
   }
 
   /** One page of the account's event feed, oldest first; pass the previous `nextCursor` as `cursor`. */

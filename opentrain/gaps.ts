@@ -73,3 +73,9 @@ export const DEFAULT_WEBHOOK_TOLERANCE_SEC = 300;
 // [GAP] request bodies are not validated in client.ts (no documented min/max rules); the server is the
 // authority and answers 400 with `details.field`, which surfaces as an OpenTrainApiError. Our own inputs are
 // validated earlier, by domain/inputs.ts.
+
+/**
+ * [GAP] the wrapper key of `GET /messages` in message mode is undocumented. We read `messages` (the
+ * sandbox's choice) and, failing that, `items` or `data`, so a differently named list is still understood.
+ */
+export const MESSAGE_PAGE_KEYS = ['messages', 'items', 'data'] as const;

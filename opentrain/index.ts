@@ -23,6 +23,7 @@ export type {
   LedgerEntry,
   Me,
   Message,
+  MessagesPage,
   Milestone,
   PendingPayment,
   PlatformEvent,

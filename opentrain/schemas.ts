@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { usdToCents } from '../domain/money';
-import { claimedField, idOrNull, milestoneDescription } from './gaps';
+import { claimedField, idOrNull, MESSAGE_PAGE_KEYS, milestoneDescription } from './gaps';
 
 /**
  * Wire schemas of the OpenTrain responses we read (docs/opentrain-api.md#endpoints). Objects are loose: unknown
@@ -256,6 +256,24 @@ export const messageSchema = z.looseObject({
 });
 export type Message = z.infer<typeof messageSchema>;
 export const sentMessageResponse = z.object({ message: messageSchema }).transform((body) => body.message);
+
+/** One page of a thread in message mode; `nextCursor` null at the end. */
+export const messagesPageSchema = z
+  .looseObject({ nextCursor: z.string().nullish() })
+  .transform((body, ctx) => {
+    const raw = body as Record<string, unknown>;
+    const key = MESSAGE_PAGE_KEYS.find((k) => Array.isArray(raw[k]));
+    const parsed = z.array(messageSchema).safeParse(key ? raw[key] : undefined);
+    if (!parsed.success) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a message list under ${MESSAGE_PAGE_KEYS.join('/')}`,
+      });
+      return z.NEVER;
+    }
+    return { messages: parsed.data, nextCursor: body.nextCursor ?? null };
+  });
+export type MessagesPage = z.infer<typeof messagesPageSchema>;
 
 // ---------------------------------------------------------------------------------------------- events, webhooks
 

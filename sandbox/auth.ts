@@ -36,6 +36,7 @@ export const GATES = {
   fundMilestone: paymentsWrite('fund milestones'),
   approveMilestone: paymentsWrite('release milestone payments'),
   endContract: paymentsWrite('end contracts'),
+  messagesRead: { scopes: ['messages:read'] },
   sendMessage: {
     scopes: ['messages:write'],
     claimAction: 'send messages',

@@ -1,5 +1,6 @@
 import { fetch } from 'undici';
 import type { SandboxContractRecord } from './control-routes';
+import type { Message } from './model';
 import type { Faults, RecordedRequest } from './traffic';
 import type { DeliveryRecord } from './webhook-delivery';
 import type { ledgerEntryToWire, WireApproval, WireMilestone } from './wire';
@@ -26,6 +27,9 @@ export type { SandboxContractRecord };
 
 /** One credits-ledger entry: HOLD (negative, milestone + fees), CAPTURE, HOLD_RELEASE, … */
 export type SandboxLedgerEntry = ReturnType<typeof ledgerEntryToWire>;
+
+/** One message of a thread as the sandbox stores it. */
+export type SandboxMessage = Message;
 
 /** Thrown when the control API answers non-2xx; carries the sandbox's error envelope. */
 export class SandboxControlError extends Error {
@@ -107,6 +111,20 @@ export class SandboxControl {
 
   async clearRequests(): Promise<void> {
     await this.call('DELETE', '/requests');
+  }
+
+  /** The trainer answers in a contract's thread: `message.received` in /updates and to webhooks. */
+  replyAsTrainer(conversationId: string, content: string): Promise<{ message: SandboxMessage }> {
+    return this.call('POST', `/conversations/${encodeURIComponent(conversationId)}/reply`, { content });
+  }
+
+  /** The thread as the sandbox stores it, oldest first: what was really sent, duplicates included. */
+  async conversationMessages(conversationId: string): Promise<SandboxMessage[]> {
+    const body = await this.call<{ messages: SandboxMessage[] }>(
+      'GET',
+      `/conversations/${encodeURIComponent(conversationId)}/messages`,
+    );
+    return body.messages;
   }
 
   /** `{}` resets every fault. */

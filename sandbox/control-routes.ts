@@ -10,6 +10,7 @@ import { DEFAULT_RATE_CENTS } from './gaps';
 import { hireEditsSchema } from './hire-terms';
 import { milestonesOf } from './lookups';
 import { cancelMilestone } from './milestone-cancel';
+import { threadOf } from './messaging';
 import type { Account, Contract } from './model';
 import { faultsSchema, type PublicApiTraffic } from './traffic';
 import type { WebhookDeliverer } from './webhook-delivery';
@@ -36,6 +37,7 @@ const approvalsQuerySchema = z.object({
   status: z.enum(['pending', 'confirmed', 'declined', 'expired']).optional(),
 });
 const clockBodySchema = z.strictObject({ advanceMs: z.number().int().min(0) });
+const replyBodySchema = z.strictObject({ content: z.string().min(1).max(10_000) });
 const ledgerQuerySchema = z.object({ contractId: z.string().min(1).optional() });
 
 /**
@@ -159,6 +161,8 @@ export function registerControlRoutes(
     return { milestone: milestoneToWire(ctx, cancelMilestone(ctx, request.params.milestoneId)) };
   });
 
+  registerConversationControls(app, ctx);
+
   app.get('/requests', async () => ({ requests: traffic.requests }));
   app.delete('/requests', async () => {
     traffic.requests.length = 0;
@@ -188,4 +192,49 @@ export function registerControlRoutes(
     const entries = state.ledger.filter((e) => contractId === undefined || e.contractId === contractId);
     return { entries: entries.map(ledgerEntryToWire) };
   });
+}
+
+/**
+ * The trainer's side of a contract's thread: make the trainer reply (stored unread, announced by
+ * `message.received` in /updates and to webhooks), and read the whole thread as stored, to count what was sent.
+ */
+function registerConversationControls(app: FastifyInstance, ctx: SandboxContext): void {
+  const conversationOr404 = (id: string) => {
+    const conversation = ctx.store.state.conversations[id];
+    if (!conversation) throw new ApiError(404, 'No such conversation.', { resource: 'conversations' });
+    return conversation;
+  };
+
+  app.post<{ Params: { conversationId: string } }>(
+    '/conversations/:conversationId/reply',
+    async (request, reply) => {
+      const conversation = conversationOr404(request.params.conversationId);
+      const { content } = parseOr400(replyBodySchema, request.body);
+      const contract = ctx.store.state.contracts[conversation.contractId];
+      const message = {
+        id: ctx.store.newId('msg'),
+        conversationId: conversation.id,
+        senderUserId: contract?.freelancer.userId ?? 'usr_trainer',
+        content,
+        createdAt: ctx.clock.nowIso(),
+        unread: true,
+      };
+      ctx.store.state.messages.push(message);
+      ctx.events.append(
+        conversation.accountId,
+        'message.received',
+        { resourceId: message.id, jobId: conversation.jobId },
+        { conversationId: conversation.id, messageId: message.id },
+      );
+      return reply.code(201).send({ message });
+    },
+  );
+
+  app.get<{ Params: { conversationId: string } }>(
+    '/conversations/:conversationId/messages',
+    async (request) => {
+      const conversation = conversationOr404(request.params.conversationId);
+      return { messages: threadOf(ctx, conversation.id) };
+    },
+  );
 }

@@ -166,3 +166,25 @@ export const MILESTONE_NEEDS_REVIEW = false;
  * milestone's own amount ($300 for a $300 milestone), so the sandbox reports it net of fees.
  */
 export const PENDING_PAYMENT_INCLUDES_FEES = false;
+
+/**
+ * [GAP] the message-mode wrapper key of `GET /messages?conversationId=` is undocumented; the sandbox uses
+ * `messages` with `nextCursor` (a message id, null at the end), like the list mode's `conversations`.
+ * `direction=older` (the default) pages newest first, `newer` oldest first; `cursor` is exclusive.
+ */
+export const MESSAGES_WRAPPER_KEY = 'messages';
+export const MESSAGES_DEFAULT_LIMIT = 20;
+export const MESSAGES_MAX_LIMIT = 100;
+
+/**
+ * [GAP] the checks "as in-app messaging" are not catalogued. The sandbox's choices:
+ * - membership: a thread of another account is a 404 (it does not exist for you); the thread of an ended
+ *   contract is closed to new messages: 403 `details.reason` `conversation_closed`.
+ * - rate limit: more than this many sends per conversation per minute → 429 `RATE_LIMITED` with `Retry-After`.
+ * - content policy: sharing off-platform contact details (an e-mail address) → 400 `details.reason`
+ *   `content_policy_violation`, `details.field` `content`.
+ */
+export const CLOSED_CONVERSATION_REASON = 'conversation_closed';
+export const MESSAGES_PER_MINUTE = 20;
+export const CONTENT_POLICY_REASON = 'content_policy_violation';
+export const CONTENT_POLICY_PATTERN = /[^\s@]+@[^\s@]+\.[a-z]{2,}/i;

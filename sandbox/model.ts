@@ -163,6 +163,8 @@ export const messageSchema = z.object({
   senderUserId: z.string(),
   content: z.string(),
   createdAt: iso,
+  /** A trainer's message the account has not read in message mode yet (absent in older state files). */
+  unread: z.boolean().optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 

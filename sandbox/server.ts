@@ -147,6 +147,8 @@ function installJsonHandling(app: FastifyInstance): void {
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     if (error instanceof ApiError) {
+      // OpenTrain documents no rate-limit headers; the sandbox sends Retry-After as its fault injector does.
+      if (error.status === 429) reply.header('retry-after', String(error.details?.retryAfterSec ?? 1));
       return reply.code(error.status).send(envelope(error.status, error.message, request.id, error.details));
     }
     const status =

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,7 +8,10 @@ import type { CliIo } from '../client/cli/context';
 import { connectEngagementClient } from '../client/connection';
 import type { ConnectedEngagementClient } from '../client/connection';
 import type { EngagementState } from '../domain/engagement-view';
+import { OpenTrainClient } from '../opentrain';
 import { SandboxControl } from '../sandbox/control-client';
+import { API_PREFIX as SANDBOX_API_PREFIX } from '../sandbox/server';
+import { briefTrainerAndAwaitReply, printThread, type ThreadDemo } from './demo-thread';
 import { readStackInfo, startLocalStack } from './start-local';
 import type { LocalStack, LocalStackInfo } from './start-local';
 import { temporalIsUp } from './dev-server';
@@ -17,7 +20,7 @@ import { countByEndpoint, describeCounts } from './sandbox-calls';
 /**
  * `npm run demo`: one complete engagement through the CLI's own code path, against the sandbox — preconditions,
  * hire, the human confirming (here through the sandbox control API; the printed links are what a person would
- * open), three milestones funded and released, then a fourth funded so that ending the contract needs the human's
+ * open), the trainer briefed and answering in the contract thread, three milestones funded and released, then a fourth funded so that ending the contract needs the human's
  * co-sign. Uses the running `npm start` stack when there is one, else starts its own in a temporary folder.
  */
 
@@ -39,10 +42,16 @@ async function main(): Promise<void> {
     );
   }
   const control = new SandboxControl(info.sandboxUrl);
-  const connected = await connectEngagementClient({
-    address: info.temporalAddress,
-    namespace: info.namespace,
-  });
+  // The sandbox token serves `message list` only: the whole thread, read from OpenTrain like the CLI would.
+  const connected = await connectEngagementClient(
+    { address: info.temporalAddress, namespace: info.namespace },
+    {
+      threadReader: new OpenTrainClient({
+        baseUrl: `${info.sandboxUrl}${SANDBOX_API_PREFIX}`,
+        token: info.sandboxToken,
+      }),
+    },
+  );
   try {
     const requestsBefore = (await control.requests()).length;
     const demoBegan = Date.now();
@@ -165,6 +174,9 @@ async function runDemo(demo: Demo, control: SandboxControl, token: string): Prom
   );
   await demo.cli(['state', engagementId]);
 
+  step('Brief the trainer in the contract thread, and wait for the answer before more money moves:');
+  await briefTrainerAndAwaitReply(threadDemo(demo), engagementId);
+
   step('Milestone 1 was funded with the hire. Release it:');
   await release(demo, engagementId, first.id);
 
@@ -217,6 +229,13 @@ async function runDemo(demo: Demo, control: SandboxControl, token: string): Prom
   await waitFor(demo, engagementId, 'the end', (s) => (s.phase === 'ended' ? s : undefined));
   step('The contract has ended:');
   await demo.cli(['state', engagementId]);
+  step('The whole thread, as OpenTrain has it:');
+  const thread = await printThread(threadDemo(demo), engagementId);
+  if (process.env.DEMO_THREAD_FILE) writeFileSync(process.env.DEMO_THREAD_FILE, `${thread}\n`);
+}
+
+function threadDemo(demo: Demo): ThreadDemo {
+  return { ...demo, waitFor: (engagementId, what, pick) => waitFor(demo, engagementId, what, pick) };
 }
 
 async function release(demo: Demo, engagementId: string, milestoneId: string): Promise<void> {

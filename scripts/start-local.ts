@@ -169,6 +169,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }),
       metrics: true,
       codec: codec && { codec, corsOrigins: config.CODEC_CORS_ORIGINS },
+      threadReader: openTrain,
       webhook:
         publicUrl || webhookSecret
           ? {

@@ -55,3 +55,21 @@ export const notifyActivities = proxyActivities<EngagementActivities>({
   scheduleToCloseTimeout: '2 minutes',
   retry: { ...retry, maximumAttempts: 5 },
 });
+
+/**
+ * `POST /messages` is not idempotent: one attempt, never retried by Temporal. An in-doubt answer is settled by
+ * reading the thread (workflows/thread-send.ts), so a retry here could only ever send the message twice.
+ */
+export const messageSendActivities = proxyActivities<EngagementActivities>({
+  startToCloseTimeout: '45 seconds',
+  heartbeatTimeout: '20 seconds',
+  retry: { maximumAttempts: 1 },
+});
+
+/** Reading the thread: retried briefly; a read that still fails is tried again by the routine that needed it. */
+export const threadReadActivities = proxyActivities<EngagementActivities>({
+  startToCloseTimeout: '45 seconds',
+  heartbeatTimeout: '20 seconds',
+  scheduleToCloseTimeout: '2 minutes',
+  retry,
+});

@@ -6,6 +6,7 @@ import {
   approvalResolvedSchema,
   confirmNotFitInputSchema,
   endContractInputSchema,
+  messageReceivedNoticeSchema,
   milestoneRefSchema,
   openTrainEventNoticeSchema,
   recheckPreconditionsInputSchema,
@@ -24,6 +25,7 @@ import {
   type IntentLookup,
   type IntentRecord,
 } from '../domain/intents';
+import { sendMessageInputSchema } from '../domain/thread';
 import { parseInput } from '../domain/validation';
 import { engagementOperations, type Operation } from './engagement-operations';
 import type { EngagementRuntime } from './engagement-runtime';
@@ -38,12 +40,14 @@ import {
   endContractUpdate,
   fundMilestoneSignal,
   fundMilestoneUpdate,
+  messageReceivedSignal,
   openTrainEventSignal,
   recheckPreconditionsSignal,
   releaseMilestoneSignal,
   releaseMilestoneUpdate,
   retrySignal,
   retryUpdate,
+  sendMessageUpdate,
   stateQuery,
 } from './messages';
 
@@ -145,12 +149,14 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
   const end = onUpdate(endContractInputSchema, ops.end);
   const retry = onUpdate(retryInputSchema, ops.retry);
   const confirmNotFit = onUpdate(confirmNotFitInputSchema, ops.confirmNotFit);
+  const sendMessage = onUpdate(sendMessageInputSchema, ops.sendMessage);
   setHandler(addMilestoneUpdate, addMilestone.handler, { validator: addMilestone.validator });
   setHandler(fundMilestoneUpdate, fund.handler, { validator: fund.validator });
   setHandler(releaseMilestoneUpdate, release.handler, { validator: release.validator });
   setHandler(endContractUpdate, end.handler, { validator: end.validator });
   setHandler(retryUpdate, retry.handler, { validator: retry.validator });
   setHandler(confirmNotFitUpdate, confirmNotFit.handler, { validator: confirmNotFit.validator });
+  setHandler(sendMessageUpdate, sendMessage.handler, { validator: sendMessage.validator });
 
   setHandler(addMilestoneSignal, onSignal('addMilestone', addMilestoneInputSchema, ops.addMilestone));
   setHandler(fundMilestoneSignal, onSignal('fundMilestone', milestoneRefSchema, ops.fund));
@@ -184,7 +190,14 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
     if (ours) m.markContractStale();
   });
 
+  setHandler(messageReceivedSignal, (input) => {
+    if (!accepts('messageReceived', messageReceivedNoticeSchema, input)) return;
+    if (input.conversationId === m.snapshot.jobDmConversationId) runtime.thread.syncSoon();
+    else log.info("messageReceived ignored: not this engagement's thread", { ...input });
+  });
+
   for (const intent of m.intents) if (intent.status === 'open') ops.resume(intent);
+  runtime.thread.resume();
 }
 
 function refuseMismatch(found: IntentLookup): void {

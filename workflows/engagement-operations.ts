@@ -2,6 +2,7 @@ import { condition, isCancellation, sleep } from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { ApprovalAction } from '../domain/engagement-model';
 import type { AddMilestoneInput, MilestoneRef, RetryInput } from '../domain/inputs';
+import type { SendMessageInput } from '../domain/thread';
 import { settleIntent, type IntentKind, type IntentRecord } from '../domain/intents';
 import { usdToCents } from '../domain/money';
 import {
@@ -13,6 +14,7 @@ import {
 import { openTrainActivities } from './engagement-activities';
 import type { EngagementRuntime } from './engagement-runtime';
 import { failureInfo, rethrowUnlessActivityFailure } from './failures';
+import { resumeSend, sendMessageOperation } from './thread-send';
 
 /**
  * The callers' operations, each carried out for its intent. `guard` holds the synchronous rules (run by the
@@ -32,6 +34,7 @@ export interface EngagementOperations {
   end: Operation<Record<string, never>>;
   retry: Operation<RetryInput>;
   confirmNotFit: Operation<Record<string, never>>;
+  sendMessage: Operation<SendMessageInput>;
   /** After continue-as-new: carry on with an open intent from where the state says it is. */
   resume(intent: IntentRecord): void;
 }
@@ -180,8 +183,10 @@ export function engagementOperations(rt: EngagementRuntime): EngagementOperation
         void answerWhenActedOn(intent, hireActedOn);
       },
     },
+    sendMessage: sendMessageOperation(rt),
     resume: (intent) => {
-      if (intent.move) {
+      if (intent.kind === 'send_message') resumeSend(rt, intent);
+      else if (intent.move) {
         const pending = m.pendingApprovals().find((p) => p.intentKey === intent.key);
         rt.moves.start(intent, intent.move, pending?.attempt ?? 1);
       } else if (intent.kind === 'add_milestone') {

@@ -21,6 +21,7 @@ import { formatCents } from '../domain/money';
 import type { ApprovalWaitHooks } from './approval-wait';
 import { notifyActivities, openTrainActivities } from './engagement-activities';
 import { createdButNotFunded, failureInfo, rethrowUnlessActivityFailure, type FailureInfo } from './failures';
+import { EngagementThread } from './engagement-thread';
 import { MoneyMoves } from './money-move';
 
 /** Versioning: runs recorded before the contract was read once more after its end. */
@@ -37,6 +38,7 @@ const SIGNAL_NAMES: Record<IntentKind, string> = {
   end: 'endContract',
   retry: 'retry',
   confirm_not_fit: 'confirmNotFit',
+  send_message: 'sendMessage',
 };
 
 /** What the first stable point of an intent tells its caller: done (value from the state) or refused. */
@@ -51,6 +53,7 @@ export type StableReply = { ok: true } | { ok: false; failure: IntentFailure };
 export class EngagementRuntime {
   readonly hooks: ApprovalWaitHooks;
   readonly moves = new MoneyMoves(this);
+  readonly thread = new EngagementThread(this);
   /** Set once the main function decided to continue-as-new: handlers answer instead of waiting on it. */
   handingOver = false;
   /** Answers that are not final (OpenTrain in doubt, access lost): given to waiting callers, never stored. */
@@ -168,8 +171,9 @@ export class EngagementRuntime {
     for (const resolve of waiting ?? []) resolve();
   }
 
-  /** What a successful intent answers: the milestone it moved, or the engagement's state. */
+  /** What a successful intent answers: the message it sent, the milestone it moved, or the engagement's state. */
   private replyValue(intent: IntentRecord): unknown {
+    if (intent.kind === 'send_message') return this.thread.view(intent.send?.messageId);
     const moved = intent.milestoneId ? this.machine.milestone(intent.milestoneId) : undefined;
     if ((intent.kind === 'add_milestone' || intent.kind === 'fund' || intent.kind === 'release') && moved)
       return toMilestoneView(moved);

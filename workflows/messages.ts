@@ -5,11 +5,13 @@ import type {
   ConfirmNotFitInput,
   EndContractInput,
   MilestoneRef,
+  MessageReceivedNotice,
   OpenTrainEventNotice,
   RecheckPreconditionsInput,
   RetryInput,
 } from '../domain/inputs';
 import type { EngagementState, MilestoneView } from '../domain/engagement-view';
+import type { SendMessageInput, ThreadMessage } from '../domain/thread';
 
 /** The engagement workflow's messages, defined once and imported by every client. */
 
@@ -22,6 +24,8 @@ export const releaseMilestoneUpdate = defineUpdate<MilestoneView, [MilestoneRef]
 export const endContractUpdate = defineUpdate<EngagementState, [EndContractInput]>('endContract');
 export const retryUpdate = defineUpdate<EngagementState, [RetryInput]>('retry');
 export const confirmNotFitUpdate = defineUpdate<EngagementState, [ConfirmNotFitInput]>('confirmNotFit');
+/** A message into the contract's thread; answers the message once OpenTrain shows it. */
+export const sendMessageUpdate = defineUpdate<ThreadMessage, [SendMessageInput]>('sendMessage');
 
 /** A signal's argument with its optional intent key: signals with one key are one intent (docs/intents.md). */
 export type Keyed<T> = T & { idempotencyKey?: string };
@@ -40,3 +44,5 @@ export const recheckPreconditionsSignal =
 /** From event ingestion (`updatesFeedWorkflow`). */
 export const approvalResolvedSignal = defineSignal<[ApprovalResolved]>('approvalResolved');
 export const openTrainEventSignal = defineSignal<[OpenTrainEventNotice]>('openTrainEvent');
+/** A message arrived in a thread (`message.received`): the engagement whose contract thread it is reads it. */
+export const messageReceivedSignal = defineSignal<[MessageReceivedNotice]>('messageReceived');

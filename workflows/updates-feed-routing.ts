@@ -3,11 +3,12 @@ import {
   ApplicationFailure,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
 } from '@temporalio/workflow';
 import type { FeedEvent, UpdatesFeedActivities } from '../activities/updates-feed';
 import { engagementWorkflowId } from '../domain/ids';
-import { approvalResolvedSignal, openTrainEventSignal } from './messages';
+import { approvalResolvedSignal, messageReceivedSignal, openTrainEventSignal } from './messages';
 import type { ApprovalAwaited } from './updates-feed-messages';
 
 /**
@@ -15,15 +16,18 @@ import type { ApprovalAwaited } from './updates-feed-messages';
  * at a time (runs recorded before routing went parallel) and a chunk of events at once.
  */
 
-const { feedReadApprovalRoute, feedReadContractProposal } = proxyActivities<UpdatesFeedActivities>({
-  startToCloseTimeout: '30 seconds',
-  heartbeatTimeout: '20 seconds',
-  // Bounded: a poll that keeps failing gives up and the next interval tries again from the same cursor.
-  retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 4 },
-});
+const { feedReadApprovalRoute, feedReadContractProposal, feedReadConversationProposal } =
+  proxyActivities<UpdatesFeedActivities>({
+    startToCloseTimeout: '30 seconds',
+    heartbeatTimeout: '20 seconds',
+    // Bounded: a poll that keeps failing gives up and the next interval tries again from the same cursor.
+    retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 4 },
+  });
 
 /** Bounds the contract cache so the continue-as-new input stays small; evicted entries are simply read again. */
 const MAX_CACHED_CONTRACTS = 500;
+/** Marks runs that route `message.received` to the engagement whose thread it is (older runs dropped them). */
+const FEED_MESSAGE_ROUTING_PATCH = 'feed-message-routing';
 /** Approvals are decided or expired within ~72 h; a hint older than this is for an approval nobody will decide. */
 const AWAITED_HINT_TTL_MS = 80 * 3_600_000;
 /** Bounds the carried hints (an entry is ~100 bytes of continue-as-new input); the oldest go first. */
@@ -37,16 +41,20 @@ interface Delivery {
 
 export class FeedRouter {
   readonly contractProposals: Map<string, string>;
+  /** conversationId → proposalId: a contract's thread and its engagement, learnt by reading, carried along. */
+  readonly conversationProposals: Map<string, string>;
   /** approvalId → the engagement waiting for it (its own hint): routes `approval.confirmed` without a read. */
   readonly awaited: Map<string, ApprovalAwaited>;
   eventsRouted: number;
 
   constructor(carried: {
     contractProposals?: [string, string][];
+    conversationProposals?: [string, string][];
     awaited?: ApprovalAwaited[];
     eventsRouted?: number;
   }) {
     this.contractProposals = new Map(carried.contractProposals ?? []);
+    this.conversationProposals = new Map(carried.conversationProposals ?? []);
     this.awaited = new Map((carried.awaited ?? []).map((hint) => [hint.approvalId, hint]));
     this.eventsRouted = carried.eventsRouted ?? 0;
   }
@@ -145,8 +153,34 @@ export class FeedRouter {
       };
       return this.toEngagement(proposalId, event, (handle) => handle.signal(openTrainEventSignal, notice));
     }
-    // proposal.received, message.received, …: no engagement acts on them.
+    if (event.type === 'message.received' && event.conversationId && patched(FEED_MESSAGE_ROUTING_PATCH)) {
+      const conversationId = event.conversationId;
+      const proposalId = await this.proposalOfConversation(conversationId, event.jobId);
+      const notice = { conversationId, messageId: event.resourceId ?? undefined, eventId: event.id };
+      return this.toEngagement(proposalId, event, (handle) => handle.signal(messageReceivedSignal, notice));
+    }
+    // proposal.received, …: no engagement acts on them.
     return undefined;
+  }
+
+  /**
+   * One read per unknown thread, shared by concurrent events of it; a thread that is no contract's (a pre-hire
+   * chat) is read again next time.
+   */
+  private proposalOfConversation(conversationId: string, jobId?: string): Promise<string | undefined> {
+    const known = this.conversationProposals.get(conversationId);
+    if (known) return Promise.resolve(known);
+    let reading = this.conversationReads.get(conversationId);
+    if (!reading) {
+      reading = feedReadConversationProposal({ conversationId, jobId })
+        .then((found) => {
+          if (found) remember(this.conversationProposals, conversationId, found.proposalId);
+          return found?.proposalId;
+        })
+        .finally(() => this.conversationReads.delete(conversationId));
+      this.conversationReads.set(conversationId, reading);
+    }
+    return reading;
   }
 
   private toEngagement(
@@ -177,6 +211,7 @@ export class FeedRouter {
   }
 
   private readonly contractReads = new Map<string, Promise<string | undefined>>();
+  private readonly conversationReads = new Map<string, Promise<string | undefined>>();
 
   /** Concurrent events of one unknown contract share a single read. */
   private proposalOfContract(contractId: string): Promise<string | undefined> {
@@ -196,11 +231,16 @@ export class FeedRouter {
   }
 
   private remember(contractId: string, proposalId: string): void {
-    this.contractProposals.delete(contractId);
-    this.contractProposals.set(contractId, proposalId);
-    if (this.contractProposals.size > MAX_CACHED_CONTRACTS) {
-      const oldest = this.contractProposals.keys().next().value;
-      if (oldest !== undefined) this.contractProposals.delete(oldest);
-    }
+    remember(this.contractProposals, contractId, proposalId);
+  }
+}
+
+/** Least recently learnt first out, so the carried caches stay small. */
+function remember(cache: Map<string, string>, key: string, proposalId: string): void {
+  cache.delete(key);
+  cache.set(key, proposalId);
+  if (cache.size > MAX_CACHED_CONTRACTS) {
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) cache.delete(oldest);
   }
 }

@@ -44,6 +44,8 @@ export interface UpdatesFeedInput {
   pageSize?: number;
   /** contractId → proposalId, learnt from earlier events, carried across continue-as-new. */
   contractProposals?: [string, string][];
+  /** conversationId → proposalId: contract threads and their engagements, carried across continue-as-new. */
+  conversationProposals?: [string, string][];
   /** The engagements' "I wait on this approval" hints, carried across continue-as-new. */
   awaited?: ApprovalAwaited[];
   /**
@@ -179,6 +181,7 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
         ...input,
         cursor: status.cursor,
         contractProposals: [...router.contractProposals],
+        conversationProposals: [...router.conversationProposals],
         awaited: [...router.awaited.values()],
         polls: status.polls,
         eventsRouted: router.eventsRouted,

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { connectEngagementClient, temporalSettingsFromEnv } from '../connection';
+import { processConfig } from '../../config';
+import { clientOptionsFromConfig, OpenTrainClient } from '../../opentrain';
+import { connectEngagementClient, temporalSettingsFromConfig } from '../connection';
 import { runCli } from './program';
 
 /**
@@ -10,7 +12,17 @@ const abort = new AbortController();
 process.once('SIGINT', () => abort.abort());
 
 runCli(process.argv.slice(2), {
-  connect: () => connectEngagementClient(temporalSettingsFromEnv(), { door: 'cli' }),
+  // The OpenTrain token, when set here, serves `message list` only (the whole thread, read from OpenTrain).
+  connect: () => {
+    const config = processConfig('cli');
+    return connectEngagementClient(temporalSettingsFromConfig(config), {
+      door: 'cli',
+      threadReader:
+        config.OPENTRAIN_API_TOKEN || config.OT_API_TOKEN
+          ? new OpenTrainClient(clientOptionsFromConfig(config))
+          : undefined,
+    });
+  },
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
   isTTY: Boolean(process.stdout.isTTY),

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit';
 import { registerLifecycle } from './commands/lifecycle';
 import { registerList } from './commands/list';
+import { registerMessage } from './commands/message';
 import { registerMilestone } from './commands/milestone';
 import { registerStart } from './commands/start';
 import { registerState } from './commands/state';
@@ -32,6 +33,7 @@ export function buildProgram(
   registerList(program, io);
   registerMilestone(program, io);
   registerLifecycle(program, io);
+  registerMessage(program, io);
   registerAudit(program, io);
   // Every (sub)command throws instead of exiting, so one place decides the message and the exit code.
   const throwInstead = (command: Command) => {

@@ -1,6 +1,7 @@
 import type { Blocker, EngagementState, MilestoneView, PendingApproval } from '../../domain/engagement-view';
 import type { EngagementSummary } from '../engagement-client';
 import { table, timeLeft, usd } from './format';
+import { renderThreadSection } from './render-thread';
 
 /** What a person reads: phase first, then money, milestones, what waits for a human, and what blocks. */
 export function renderState(state: EngagementState, nowMs: number): string {
@@ -44,6 +45,7 @@ export function renderState(state: EngagementState, nowMs: number): string {
       lines.push(`    then: ${unblockCommand(blocker, state.engagementId)}`);
     }
   }
+  lines.push(...renderThreadSection(state.thread));
   if (state.parked.length > 0) {
     lines.push('', 'Parked until you retry');
     for (const item of state.parked) {

@@ -10,6 +10,7 @@ import { edgeServerOptions, hardenInputs } from './edges';
 import { handleApiError } from './error-handler';
 import { useIdempotencyKeys } from './idempotency';
 import { engagementRoutes } from './routes/engagements';
+import { messageRoutes } from './routes/messages';
 import { mcpRoutes } from './routes/mcp';
 import type { McpRouteOptions } from './routes/mcp';
 import { webhookRoutes } from './routes/webhooks';
@@ -98,6 +99,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     useIdempotencyKeys(scope);
     await scope.register(engagementRoutes(options.engagements));
+    await scope.register(messageRoutes(options.engagements));
   });
   if (options.mcp) await app.register(mcpRoutes(options.mcp));
   if (options.webhook) await app.register(webhookRoutes(options.webhook));

@@ -11,10 +11,11 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL, service: 'api' });
   const { client, close: closeTemporal } = await connectEngagementClient(temporalSettingsFromConfig(config));
   const webhooksOn = Boolean(config.PUBLIC_WEBHOOK_URL || config.OPENTRAIN_WEBHOOK_SECRET);
-  // The OpenTrain token is needed here only to register the webhook; otherwise it stays in the worker.
-  const openTrain = config.PUBLIC_WEBHOOK_URL
-    ? new OpenTrainClient(clientOptionsFromConfig(config))
-    : undefined;
+  // The OpenTrain token is needed here only to register the webhook and to read whole threads (`GET
+  // /engagements/:id/messages`); without it both stay off and the token lives in the worker alone.
+  const tokenHere = Boolean(config.OPENTRAIN_API_TOKEN || config.OT_API_TOKEN);
+  const openTrain =
+    config.PUBLIC_WEBHOOK_URL || tokenHere ? new OpenTrainClient(clientOptionsFromConfig(config)) : undefined;
   const codec = payloadCodecFromConfig(config);
   const api = await startApiService({
     temporal: client,
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     loggerInstance: logger,
     metrics: true,
     codec: codec && { codec, corsOrigins: config.CODEC_CORS_ORIGINS },
+    threadReader: openTrain,
   });
   logger.info(
     { url: api.url, openapi: `${api.url}/openapi.json`, codec: codec ? `${api.url}/codec` : undefined },

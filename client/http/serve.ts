@@ -4,7 +4,7 @@ import { EngagementPhase } from '../../domain/search-attributes';
 import { createApiMetrics } from '../../observability/metrics';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { OpenTrainClient } from '../../opentrain';
-import { EngagementClient } from '../engagement-client';
+import { EngagementClient, type ThreadReader } from '../engagement-client';
 import { Doorbell, ensureUpdatesFeed, expressApprovalDecision } from '../updates-feed';
 import type { FeedSettings } from '../updates-feed';
 import { buildApi } from './api';
@@ -38,6 +38,8 @@ export interface ApiServiceOptions {
   metrics?: boolean;
   /** The remote codec endpoint for the Temporal UI/CLI (when payloads are encrypted). */
   codec?: { codec: PayloadCodec; corsOrigins: readonly string[] };
+  /** For `GET /engagements/:id/messages` (the whole thread, read from OpenTrain); refused without it. */
+  threadReader?: ThreadReader;
 }
 
 export interface RunningApi {
@@ -54,7 +56,12 @@ export interface RunningApi {
 export async function startApiService(options: ApiServiceOptions): Promise<RunningApi> {
   await ensureUpdatesFeed(options.temporal, options.feed);
   let webhookSecret = options.webhook?.secret;
-  const engagements = new EngagementClient(options.temporal, options.feed?.taskQueue, 'http');
+  const engagements = new EngagementClient(
+    options.temporal,
+    options.feed?.taskQueue,
+    'http',
+    options.threadReader,
+  );
   const { temporal } = options;
   const metrics = options.metrics
     ? createApiMetrics(async (phase) => {

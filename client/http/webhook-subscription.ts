@@ -1,4 +1,4 @@
-import type { OpenTrainClient } from '../../opentrain';
+import { OpenTrainApiError, type OpenTrainClient } from '../../opentrain';
 
 /**
  * The events worth a doorbell ring: the ones the updates feed routes to engagements. All need only
@@ -11,6 +11,9 @@ export const DOORBELL_EVENT_TYPES = [
   'payment.pending',
   'contract.budget_state_changed',
 ];
+
+/** A trainer's reply: rung when the token may read messages (`messages:read`), else left to the interval poll. */
+export const MESSAGE_DOORBELL_EVENT = 'message.received';
 
 export interface WebhookSubscription {
   webhookId: string;
@@ -34,6 +37,12 @@ export async function ensureWebhookSubscription(args: {
   const active = sameUrl.find((webhook) => webhook.status === 'ACTIVE');
   if (active && args.knownSecret) return { webhookId: active.id, secret: args.knownSecret, reused: true };
   for (const stale of sameUrl) await args.openTrain.deleteWebhook(stale.id);
-  const created = await args.openTrain.createWebhook({ url: args.url, eventTypes: DOORBELL_EVENT_TYPES });
+  const created = await args.openTrain
+    .createWebhook({ url: args.url, eventTypes: [...DOORBELL_EVENT_TYPES, MESSAGE_DOORBELL_EVENT] })
+    .catch((err: unknown) => {
+      // A token without messages:read cannot subscribe to messages: ring for the rest, poll for messages.
+      if (!(err instanceof OpenTrainApiError && err.status === 403)) throw err;
+      return args.openTrain.createWebhook({ url: args.url, eventTypes: DOORBELL_EVENT_TYPES });
+    });
   return { webhookId: created.webhook.id, secret: created.secret, reused: false };
 }

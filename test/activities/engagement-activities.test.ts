@@ -169,7 +169,7 @@ describe('engagement activities', () => {
     const openTrain = fakeOpenTrain({
       getMe: jest.fn().mockResolvedValue({
         actor: { userId: 'u' },
-        token: { id: 't', scopes: ['proposals:write', 'payments:write'] },
+        token: { id: 't', scopes: ['proposals:write', 'payments:write', 'messages:write'] },
         account: { claimed: true },
       }),
       getCapabilities: jest.fn().mockRejectedValue(apiError(403, 'FORBIDDEN')),
@@ -188,6 +188,37 @@ describe('engagement activities', () => {
     expect(report.blockers).toEqual([]);
     expect(report.notes).toEqual([expect.stringContaining('capabilities probe unavailable')]);
     expect(report.creditShortfallCents).toBe(0);
+  });
+
+  it('says up front, as notes and never as blockers, each reason messaging the trainer will not work', async () => {
+    const openTrain = fakeOpenTrain({
+      getMe: jest.fn().mockResolvedValue({
+        actor: { userId: 'u' },
+        token: { id: 't', scopes: ['proposals:write', 'payments:write'] },
+        account: { claimed: false, claimUrl: 'https://claim' },
+      }),
+      getCapabilities: jest.fn().mockResolvedValue({
+        capabilities: { hiring: true, paymentsWrite: true, messagingWrites: false },
+        enabled: true,
+      }),
+      getCredits: jest.fn().mockResolvedValue({
+        availableCents: 1_000_00,
+        reservedCents: 0,
+        currency: 'usd',
+        recentEntries: [],
+      }),
+    });
+    const report = await run(
+      new MockActivityEnvironment(),
+      createEngagementActivities({ openTrain }).checkPreconditions,
+      { hireChargeCents: 339_95 },
+    );
+    expect(report.blockers.map((b) => b.kind)).toEqual(['account_claim_required']);
+    expect(report.notes).toEqual([
+      expect.stringContaining('messages:write'),
+      expect.stringContaining('public_api_messaging_writes'),
+      expect.stringContaining('claims the agent account'),
+    ]);
   });
 
   it('reconciles already_accepted by finding the contract of the proposal', async () => {

@@ -278,6 +278,7 @@ describe('--idempotency-key', () => {
     ['retry', ['retry', KNOWN_ID, 'm_2'], (e) => e.retry],
     ['recheck', ['recheck', KNOWN_ID], (e) => e.recheckPreconditions],
     ['confirm-not-fit', ['confirm-not-fit', KNOWN_ID], (e) => e.confirmNotFit],
+    ['message send', ['message', 'send', KNOWN_ID, 'Brief'], (e) => e.sendMessage],
   ];
 
   it.each(mutations)(
@@ -345,6 +346,8 @@ describe('--json on every command', () => {
     ['retry', ['retry', KNOWN_ID, 'm_2']],
     ['recheck', ['recheck', KNOWN_ID]],
     ['confirm-not-fit', ['confirm-not-fit', KNOWN_ID]],
+    ['message send', ['message', 'send', KNOWN_ID, 'Brief']],
+    ['message list', ['message', 'list', KNOWN_ID]],
     ['audit', ['audit', KNOWN_ID]],
   ];
 

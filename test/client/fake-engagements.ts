@@ -78,6 +78,21 @@ export function fakeEngagements(): jest.Mocked<EngagementOperations> {
     end: jest.fn(async (id) => (await check(id), sampleState({ phase: 'awaiting_end_approval' }))),
     retry: jest.fn(async (id: string, _input: RetryInput) => (await check(id), sampleState())),
     recheckPreconditions: jest.fn(async (id) => check(id)),
+    sendMessage: jest.fn(async (id, input) => {
+      await check(id);
+      return { id: 'msg_1', sender: 'you' as const, at: '2026-01-01T10:05:00.000Z', content: input.content };
+    }),
+    listMessages: jest.fn(async (id, query) => {
+      await check(id);
+      return {
+        engagementId: id,
+        conversationId: 'cnv_1',
+        messages: [
+          { id: 'msg_2', sender: 'trainer' as const, at: '2026-01-01T10:06:00.000Z', content: 'On it' },
+        ],
+        nextCursor: query?.cursor ? null : 'msg_2',
+      };
+    }),
     confirmNotFit: jest.fn(async (id) => (await check(id), sampleState())),
     getState: jest.fn(async (id) => (await check(id), sampleState())),
     list: jest.fn(async () => [

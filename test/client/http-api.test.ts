@@ -160,6 +160,58 @@ describe('routes', () => {
     expect(ended.json().reason).toBe('the engagement has ended');
   });
 
+  it("sends to the trainer's thread under the Idempotency-Key (201), and pages the thread from OpenTrain", async () => {
+    const sent = await inject({
+      method: 'POST',
+      url: `/engagements/${KNOWN_ID}/messages`,
+      headers: { ...auth, 'idempotency-key': 'brief-1' },
+      payload: { content: 'Brief' },
+    });
+    expect(sent.statusCode).toBe(201);
+    expect(sent.json()).toMatchObject({ sender: 'you', content: 'Brief' });
+    expect(engagements.sendMessage).toHaveBeenCalledWith(
+      KNOWN_ID,
+      { content: 'Brief' },
+      { idempotencyKey: 'brief-1' },
+    );
+
+    const page = await inject({
+      url: `/engagements/${KNOWN_ID}/messages?direction=newer&limit=5&cursor=msg_1`,
+      headers: auth,
+    });
+    expect(page.statusCode).toBe(200);
+    expect(engagements.listMessages).toHaveBeenCalledWith(KNOWN_ID, {
+      direction: 'newer',
+      limit: 5,
+      cursor: 'msg_1',
+    });
+    const bad = await inject({
+      url: `/engagements/${KNOWN_ID}/messages?limit=0x10&direction=sideways`,
+      headers: auth,
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(
+      bad
+        .json()
+        .fields.map((f: { path: string }) => f.path)
+        .sort(),
+    ).toEqual(['direction', 'limit']);
+  });
+
+  it('refuses message content that is empty, over 10,000 characters or not a string, naming content', async () => {
+    for (const content of ['', 'x'.repeat(10_001), 42, null]) {
+      const res = await inject({
+        method: 'POST',
+        url: `/engagements/${KNOWN_ID}/messages`,
+        headers: auth,
+        payload: { content },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().fields).toEqual([expect.objectContaining({ in: 'body', path: 'content' })]);
+    }
+    expect(engagements.sendMessage).not.toHaveBeenCalled();
+  });
+
   it('publishes an OpenAPI document listing every route', async () => {
     const res = await inject({ url: '/openapi.json', headers: auth });
     expect(res.statusCode).toBe(200);
@@ -172,6 +224,7 @@ describe('routes', () => {
         '/engagements/{id}/audit',
         '/engagements/{id}/confirm-not-fit',
         '/engagements/{id}/end',
+        '/engagements/{id}/messages',
         '/engagements/{id}/milestones',
         '/engagements/{id}/milestones/{milestoneId}/fund',
         '/engagements/{id}/milestones/{milestoneId}/release',

@@ -33,6 +33,7 @@ function fakeOpenTrain(events: FeedEvent[]) {
   const approvals: Record<string, { proposalId: string | null; contractId: string | null; status: string }> =
     {};
   const contracts: Record<string, string> = {};
+  const conversations: Record<string, string> = {};
   const activities: UpdatesFeedActivities = {
     async feedFetchUpdates({ cursor, limit }): Promise<FeedPage> {
       calls.push(`updates ${cursor ?? '-'}`);
@@ -49,8 +50,13 @@ function fakeOpenTrain(events: FeedEvent[]) {
       calls.push(`contract ${contractId}`);
       return contractId in contracts ? { proposalId: contracts[contractId] ?? null } : null;
     },
+    async feedReadConversationProposal({ conversationId }) {
+      calls.push(`conversation ${conversationId}`);
+      const proposalId = conversations[conversationId];
+      return proposalId ? { proposalId } : null;
+    },
   };
-  return { activities, calls, approvals, contracts };
+  return { activities, calls, approvals, contracts, conversations };
 }
 
 async function withFeed(
@@ -144,6 +150,32 @@ it('routes a hire approval by its proposal, later approvals and milestone events
   });
   // ctr_1 was learnt from contract.created, so only the unknown contract was read.
   expect(fake.calls.filter((c) => c.startsWith('contract'))).toEqual(['contract ctr_9']);
+});
+
+it('routes message.received to the engagement whose contract thread it is, reading each thread once', async () => {
+  const message = (id: string, conversationId: string): FeedEvent => ({
+    id,
+    type: 'message.received',
+    resourceId: `msg_${id}`,
+    conversationId,
+    jobId: 'job_1',
+  });
+  const fake = fakeOpenTrain([message('1', 'cnv_a'), message('2', 'cnv_prehire'), message('3', 'cnv_a')]);
+  fake.conversations.cnv_a = 'p_m';
+
+  await withFeed(fake, ['p_m'], async (feedId) => {
+    expect(await received('p_m', 2)).toEqual([
+      { signal: 'messageReceived', conversationId: 'cnv_a', messageId: 'msg_1', eventId: '1' },
+      { signal: 'messageReceived', conversationId: 'cnv_a', messageId: 'msg_3', eventId: '3' },
+    ]);
+    const status = await env.client.workflow.getHandle(feedId).query(updatesFeedStatusQuery);
+    expect(status.cursor).toBe('3');
+  });
+  // The thread was read once and remembered; the pre-hire chat is no engagement's and was passed over.
+  expect(fake.calls.filter((c) => c.startsWith('conversation'))).toEqual([
+    'conversation cnv_a',
+    'conversation cnv_prehire',
+  ]);
 });
 
 it('passes over events that are not ours and keeps going', async () => {

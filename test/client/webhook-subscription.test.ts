@@ -1,9 +1,13 @@
-import { DOORBELL_EVENT_TYPES, ensureWebhookSubscription } from '../../client/http/webhook-subscription';
-import type { Webhook } from '../../opentrain';
+import {
+  DOORBELL_EVENT_TYPES,
+  ensureWebhookSubscription,
+  MESSAGE_DOORBELL_EVENT,
+} from '../../client/http/webhook-subscription';
+import { OpenTrainApiError, type Webhook } from '../../opentrain';
 
 const URL = 'https://engagements.example.com/webhooks/opentrain';
 
-function fakeOpenTrain(existing: Partial<Webhook>[]) {
+function fakeOpenTrain(existing: Partial<Webhook>[], canReadMessages = true) {
   const webhooks = existing.map((w, i) => ({
     id: `wh_${i}`,
     url: URL,
@@ -27,6 +31,16 @@ function fakeOpenTrain(existing: Partial<Webhook>[]) {
       },
       createWebhook: async (body: { url: string; eventTypes: string[] }) => {
         created.push(body);
+        if (!canReadMessages && body.eventTypes.includes(MESSAGE_DOORBELL_EVENT))
+          throw new OpenTrainApiError({
+            status: 403,
+            code: 'FORBIDDEN',
+            message: 'message.received needs messages:read',
+            method: 'POST',
+            path: '/webhooks',
+            details: { requiredScopes: ['messages:read'] },
+            retryable: false,
+          });
         return { webhook: { ...(webhooks[0] as Webhook), id: 'wh_new', url: body.url }, secret: 'whsec_new' };
       },
     },
@@ -50,7 +64,17 @@ it('deletes and recreates when the secret is lost, since OpenTrain shows it only
   const result = await ensureWebhookSubscription({ openTrain: fake.openTrain, url: URL });
   expect(result).toEqual({ webhookId: 'wh_new', secret: 'whsec_new', reused: false });
   expect(fake.deleted).toEqual(['wh_0']);
-  expect(fake.created).toEqual([{ url: URL, eventTypes: DOORBELL_EVENT_TYPES }]);
+  expect(fake.created).toEqual([{ url: URL, eventTypes: [...DOORBELL_EVENT_TYPES, MESSAGE_DOORBELL_EVENT] }]);
+});
+
+it('rings for messages too, and without messages:read subscribes to the rest (messages then come by the poll)', async () => {
+  const fake = fakeOpenTrain([], false);
+  const result = await ensureWebhookSubscription({ openTrain: fake.openTrain, url: URL });
+  expect(result.reused).toBe(false);
+  expect(fake.created.map((c) => c.eventTypes)).toEqual([
+    [...DOORBELL_EVENT_TYPES, MESSAGE_DOORBELL_EVENT],
+    DOORBELL_EVENT_TYPES,
+  ]);
 });
 
 it('replaces a disabled subscription, which cannot be re-enabled', async () => {

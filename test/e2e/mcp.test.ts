@@ -2,6 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { EngagementState } from '../../domain/engagement-view';
 import { call } from '../client/http-call';
 import { runLifecycle } from './support/lifecycle';
+import { startAwaitingHire } from './support/engagements';
 import { callTool, connectHttp, connectStdio, mcpDriver, structured, textOf } from './support/mcp';
 import { startE2eStack } from './support/stack';
 import type { E2eStack } from './support/stack';
@@ -24,9 +25,11 @@ const TOOLS = [
   'fund_milestone',
   'get_engagement',
   'list_engagements',
+  'list_messages',
   'recheck_preconditions',
   'release_milestone',
   'retry',
+  'send_message',
   'start_engagement',
   'wait_for_engagement',
 ];
@@ -135,6 +138,38 @@ describe.each(transports)('over %s', (_name, client) => {
     expect(result.changed).toBe(true);
     expect(result.state.pendingApprovals.find((a) => a.approvalId === hire.approvalId)).toBeUndefined();
     expect(latencyMs).toBeLessThan(1_000);
+  });
+
+  it("send_message briefs the trainer once per key, and the trainer's reply wakes wait_for_engagement", async () => {
+    const { engagementId, approval } = await startAwaitingHire(stack);
+    await stack.control.confirmApproval(approval.approvalId);
+    const active = await waitForState(
+      () => stack.engagements.getState(engagementId),
+      'the contract thread',
+      (s) => (s.phase === 'active' && s.jobDmConversationId ? s : undefined),
+    );
+    const args = {
+      engagementId,
+      content: 'Please start with batch 1.',
+      idempotencyKey: `brief-${engagementId}`,
+    };
+    const sent = await structured<{ id: string; sender: string }>(client(), 'send_message', args);
+    expect(await structured<{ id: string }>(client(), 'send_message', args)).toEqual(sent);
+    expect(sent.sender).toBe('you');
+    const waiting = structured<{ changed: boolean; state: EngagementState }>(
+      client(),
+      'wait_for_engagement',
+      {
+        engagementId,
+        timeoutSeconds: 60,
+      },
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
+    await stack.control.replyAsTrainer(active.jobDmConversationId as string, 'On it!');
+    const woke = await waiting;
+    expect(woke.changed).toBe(true);
+    expect(woke.state.thread?.messages.at(-1)).toMatchObject({ sender: 'trainer', content: 'On it!' });
+    expect(await stack.control.conversationMessages(active.jobDmConversationId as string)).toHaveLength(2);
   });
 
   it('wait_for_engagement answers at its timeout with the current state when nothing moves', async () => {

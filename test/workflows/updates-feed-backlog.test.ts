@@ -76,6 +76,9 @@ function fakeOpenTrain(events: FeedEvent[]) {
       contractReads.push(contractId);
       return null;
     },
+    async feedReadConversationProposal() {
+      return null;
+    },
   };
   return { activities, fetches, contractReads };
 }

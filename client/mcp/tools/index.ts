@@ -1,6 +1,7 @@
 import type { EngagementTool } from '../tool';
 import { confirmNotFit, endContract, recheckPreconditions, retry } from './contract-tools';
 import { getEngagement, listEngagements, startEngagement, waitForEngagement } from './engagement-tools';
+import { listMessages, sendMessage } from './message-tools';
 import { addMilestone, fundMilestone, releaseMilestone } from './milestone-tools';
 
 /** Every tool the MCP server offers; a new one is one more entry (see `EngagementTool`). */
@@ -15,5 +16,7 @@ export const engagementTools: readonly EngagementTool[] = [
   retry,
   recheckPreconditions,
   confirmNotFit,
+  sendMessage,
+  listMessages,
   waitForEngagement,
 ];

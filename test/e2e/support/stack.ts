@@ -61,6 +61,7 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
       apiToken,
       port: 0,
       feed: { input: { pollIntervalMs: options.feedPollIntervalMs } },
+      threadReader: openTrain,
       webhook:
         options.webhooks === 'off'
           ? undefined
@@ -87,7 +88,7 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
     get webhookSecret() {
       return manualSecret ?? sandboxSecret;
     },
-    engagements: new EngagementClient(env.client),
+    engagements: new EngagementClient(env.client, undefined, 'library', openTrain),
     restartApi: async (whileDown) => {
       await stack.api.close();
       await whileDown?.();

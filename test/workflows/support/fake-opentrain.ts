@@ -1,5 +1,6 @@
 import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import type { ObservedMessage } from '../../../domain/thread';
 import type { EngagementActivities } from '../../../activities/engagement';
 import type { HumanNotification } from '../../../activities/notifier';
 import type { PreconditionReport } from '../../../activities/preconditions';
@@ -38,6 +39,8 @@ export class FakeOpenTrain {
   /** How many contract reads fail (non-retryably) before they succeed again. */
   contractReadFailures = 0;
   contract: ContractSnapshot = contractSnapshot([]);
+  /** The contract's thread, oldest first; `isFromViewer` false for the trainer's messages. */
+  readonly thread: ObservedMessage[] = [];
   /** Hooks a test can set to act in the middle of a call (e.g. signal before the activity returns). */
   onHireRequested?: (approval: ApprovalSnapshot) => Promise<void>;
   onNotify?: (n: HumanNotification) => Promise<void>;
@@ -193,6 +196,16 @@ export class FakeOpenTrain {
           this.pendingFor('contract_end', null) ??
           this.newApproval('contract_end', at, { contractId: 'c_1' });
         return { kind: 'approval' as const, approval: { ...approval } };
+      },
+      postThreadMessage: async (input) => {
+        const at = this.record('postThreadMessage', input);
+        const message = { id: `msg_${this.thread.length + 1}`, content: input.content, isFromViewer: true };
+        this.thread.push({ ...message, createdAt: new Date(at).toISOString() });
+        return this.thread.at(-1)!;
+      },
+      readThreadNewest: async (input) => {
+        this.record('readThreadNewest', input);
+        return [...this.thread].reverse();
       },
       notifyHuman: async (n) => {
         const at = this.record('notifyHuman', n);

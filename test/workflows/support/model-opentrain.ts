@@ -52,6 +52,11 @@ export class ModelOpenTrain {
         this.world().write('requestRelease', input, () => this.world().requestRelease(input.milestoneId)),
       requestContractEnd: async (input) =>
         this.world().write('requestContractEnd', input, () => this.world().requestContractEnd()),
+      // The model does not send messages; a call would be a bug in the workflow.
+      postThreadMessage: async () => {
+        throw apiFailure('NOT_FOUND');
+      },
+      readThreadNewest: async () => [],
       notifyHuman: async () => undefined,
     };
   }
