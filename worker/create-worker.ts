@@ -1,4 +1,9 @@
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Worker,
+  type WorkerDeploymentOptions,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { TASK_QUEUE } from '../domain/ids';
 
@@ -9,6 +14,8 @@ export interface EngagementWorkerOptions extends ActivityDeps {
   /** A prebuilt bundle (production); otherwise `workflowsPath` (default: workflows/index.ts) is bundled at start. */
   workflowBundle?: WorkflowBundleOption;
   workflowsPath?: string;
+  /** Worker Versioning (worker/versioning.ts); unversioned when absent. */
+  deployment?: WorkerDeploymentOptions;
 }
 
 /** The engagement worker: our workflows and activities on the `engagements` task queue. */
@@ -19,6 +26,7 @@ export function createEngagementWorker(options: EngagementWorkerOptions): Promis
     taskQueue = TASK_QUEUE,
     workflowBundle,
     workflowsPath,
+    deployment,
     ...deps
   } = options;
   return Worker.create({
@@ -29,5 +37,6 @@ export function createEngagementWorker(options: EngagementWorkerOptions): Promis
       ? { workflowBundle }
       : { workflowsPath: workflowsPath ?? require.resolve('../workflows') }),
     activities: createActivities(deps),
+    ...(deployment ? { workerDeploymentOptions: deployment } : {}),
   });
 }

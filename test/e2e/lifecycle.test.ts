@@ -2,10 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli } from '../../client/cli/program';
 import type { CliIo } from '../../client/cli/context';
 import { connectEngagementClient } from '../../client/connection';
+import { call } from '../client/http-call';
 import { readFeedStatus } from '../../client/updates-feed';
 import type { EngagementState } from '../../domain/engagement-view';
-import { call } from '../client/http-call';
 import { startAwaitingHire, startEngagement } from './support/engagements';
+import { httpDriver } from './support/http-driver';
 import { runLifecycle } from './support/lifecycle';
 import type { LifecycleDriver } from './support/lifecycle';
 import { startE2eStack } from './support/stack';
@@ -83,34 +84,9 @@ function cliDriver(): LifecycleDriver {
   };
 }
 
-function httpDriver(): LifecycleDriver {
-  const api = async (method: string, url: string, payload?: unknown, expected = [200, 201, 202]) => {
-    const res = await call(stack.api.url, {
-      method,
-      url,
-      payload,
-      headers: { authorization: `Bearer ${stack.apiToken}` },
-    });
-    if (!expected.includes(res.statusCode))
-      throw new Error(`${method} ${url} → ${res.statusCode} ${res.text}`);
-    return res.json();
-  };
-  return {
-    start: async (proposalId) =>
-      (await api('POST', '/engagements', { proposalId, firstMilestone: { name: 'Pilot', amountUsd: 120 } }))
-        .engagementId,
-    state: (id) => api('GET', `/engagements/${id}`),
-    addFundedMilestone: async (id, description, amountUsd) =>
-      (await api('POST', `/engagements/${id}/milestones`, { description, amountUsd, fund: true })).id,
-    release: async (id, milestoneId) =>
-      void (await api('POST', `/engagements/${id}/milestones/${milestoneId}/release`)),
-    end: async (id) => void (await api('POST', `/engagements/${id}/end`, undefined, [202])),
-  };
-}
-
 describe.each([
   ['the CLI', cliDriver],
-  ['the HTTP API', httpDriver],
+  ['the HTTP API', () => httpDriver(stack.api.url, stack.apiToken)],
 ])('through %s', (_name, driver) => {
   it('hires, funds and releases milestones, and ends the contract with the human co-signing each step', async () => {
     const { proposalId } = await stack.control.createProposal({ token: stack.token });
@@ -155,7 +131,7 @@ it('state --watch prints each change once and stops by itself when the engagemen
 
 it('starting the same engagement again returns it instead of hiring twice', async () => {
   const { proposalId } = await stack.control.createProposal({ token: stack.token });
-  const driver = httpDriver();
+  const driver = httpDriver(stack.api.url, stack.apiToken);
   const first = await driver.start(proposalId);
   const second = await driver.start(proposalId);
   expect(second).toBe(first);
