@@ -37,8 +37,8 @@ export const GO_BINARIES = {
    * exclude directives, which `go install pkg@version` refuses: it is built from its own module folder instead.
    */
   'docker-compose': {
-    module: 'github.com/docker/compose/v5',
-    version: 'v5.7.1',
+    module: 'github.com/docker/compose/v2',
+    version: 'v2.40.3',
     binaries: { 'docker-compose': 'cmd' },
     asMainModule: true,
   },

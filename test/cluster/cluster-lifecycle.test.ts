@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { EngagementState } from '../../domain/engagement-view';
 import { TASK_QUEUE } from '../../domain/ids';
 import { startCluster } from '../../scripts/cluster';
@@ -174,6 +175,22 @@ it('runs a whole lifecycle on PostgreSQL with two workers, one SIGKILLed half-wa
   expect(workers[0]?.child.signalCode).toBe('SIGKILL');
   expect(approvalsConfirmed).toBe(6);
   expect(final.phase).toBe('ended');
+
+  // Run by the versioned build, as AUTO_UPGRADE: it follows the deployment's current build.
+  const versioned = await Connection.connect({ address: info.temporalAddress });
+  try {
+    const described = await versioned.workflowService.describeWorkflowExecution({
+      namespace: 'default',
+      execution: { workflowId: engagementId },
+    });
+    const versioning = described.workflowExecutionInfo?.versioningInfo;
+    expect(versioning?.behavior).toBe(
+      temporal.api.enums.v1.VersioningBehavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE,
+    );
+    expect(versioning?.deploymentVersion?.buildId).toBe(cluster.deployment.buildId);
+  } finally {
+    await versioned.close();
+  }
 
   // The history is in PostgreSQL: the run's events in history_node, the closed run in SQL visibility.
   const runs = await postgres.query(
