@@ -123,6 +123,17 @@ export const variables = {
     usedBy: 'API, npm start',
     defaultText: '30000',
   }),
+  WORKER_DEPLOYMENT_NAME: variable(z.string().optional(), {
+    description:
+      'Worker Versioning: the deployment this worker belongs to; with WORKER_BUILD_ID (both or neither) it polls as that build, AUTO_UPGRADE.',
+    usedBy: 'worker',
+    defaultText: 'unset (unversioned); set by `npm run cluster`',
+  }),
+  WORKER_BUILD_ID: variable(z.string().optional(), {
+    description: 'Worker Versioning: this build of the deployment (e.g. a hash of `lib/`).',
+    usedBy: 'worker',
+    defaultText: 'unset (unversioned); set by `npm run cluster`',
+  }),
   MCP_ALLOWED_HOSTS: variable(
     z
       .string()

@@ -71,8 +71,9 @@ async function main(): Promise<void> {
 }
 
 async function findOrStartStack(): Promise<{ info: LocalStackInfo; stack?: LocalStack }> {
-  const saved = readStackInfo(resolve('.data'));
-  if (saved.temporalAddress && saved.sandboxUrl && (await temporalIsUp(saved.temporalAddress))) {
+  // `npm start` keeps its stack file in .data/, `npm run cluster` in .data/cluster/.
+  for (const saved of [readStackInfo(resolve('.data')), readStackInfo(resolve('.data/cluster'))]) {
+    if (!saved.temporalAddress || !saved.sandboxUrl || !(await temporalIsUp(saved.temporalAddress))) continue;
     const alive = await new SandboxControl(saved.sandboxUrl).requests().then(
       () => true,
       () => false,

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { ENGAGEMENT_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { startDaemon, stopChild } from './child-process';
 import { resolveTemporalBinaries } from './temporal-binaries';
 
 /**
@@ -95,9 +95,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
     );
   }
   mkdirSync(dirname(settings.dbFile), { recursive: true });
-  const log = openSync(options.logFile ?? join(dirname(settings.dbFile), 'temporal.log'), 'a');
-  const child = spawn(cliPath, devServerArgs(settings), { stdio: ['ignore', log, log] });
-  closeSync(log); // the child holds its own descriptor
+  const child = startDaemon(cliPath, devServerArgs(settings), {
+    logFile: options.logFile ?? join(dirname(settings.dbFile), 'temporal.log'),
+  });
   const address = `${settings.ip}:${settings.port}`;
   await waitUntilUp(address, child);
   return { address, uiUrl: `http://${settings.ip}:${settings.uiPort}`, stop: () => stopChild(child) };
@@ -113,19 +113,6 @@ async function waitUntilUp(address: string, child: ChildProcess): Promise<void> 
   }
   child.kill('SIGTERM');
   throw new Error(`Temporal dev server did not answer at ${address} within 60 s`);
-}
-
-/** SIGTERM, then SIGKILL if it has not exited within 10 s. */
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      done();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 if (require.main === module) {

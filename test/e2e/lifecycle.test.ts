@@ -2,14 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli } from '../../client/cli/program';
 import type { CliIo } from '../../client/cli/context';
 import { connectEngagementClient } from '../../client/connection';
+import { call } from '../client/http-call';
 import { readFeedStatus } from '../../client/updates-feed';
 import type { EngagementState } from '../../domain/engagement-view';
-import { call } from '../client/http-call';
 import { startAwaitingHire, startEngagement } from './support/engagements';
+import { httpLifecycleDriver } from './support/http-driver';
 import { runLifecycle } from './support/lifecycle';
 import type { LifecycleDriver } from './support/lifecycle';
 import { startE2eStack } from './support/stack';
-import { httpLifecycleDriver } from './support/http-driver';
 import type { E2eStack } from './support/stack';
 
 /**
@@ -84,11 +84,9 @@ function cliDriver(): LifecycleDriver {
   };
 }
 
-const httpDriver = () => httpLifecycleDriver(stack.api.url, stack.apiToken);
-
 describe.each([
   ['the CLI', cliDriver],
-  ['the HTTP API', httpDriver],
+  ['the HTTP API', () => httpLifecycleDriver(stack.api.url, stack.apiToken)],
 ])('through %s', (_name, driver) => {
   it('hires, funds and releases milestones, and ends the contract with the human co-signing each step', async () => {
     const { proposalId } = await stack.control.createProposal({ token: stack.token });
@@ -133,7 +131,7 @@ it('state --watch prints each change once and stops by itself when the engagemen
 
 it('starting the same engagement again returns it instead of hiring twice', async () => {
   const { proposalId } = await stack.control.createProposal({ token: stack.token });
-  const driver = httpDriver();
+  const driver = httpLifecycleDriver(stack.api.url, stack.apiToken);
   const first = await driver.start(proposalId);
   const second = await driver.start(proposalId);
   expect(second).toBe(first);

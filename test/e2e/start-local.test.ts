@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { freePort } from '../support/ports';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { describeStack, readStackInfo, startLocalStack, STACK_FILE } from '../../scripts/start-local';
 import type { LocalStack, LocalStackOptions } from '../../scripts/start-local';
@@ -21,18 +21,6 @@ try {
   Runtime.install({ logger: new DefaultLogger('WARN') });
 } catch {
   // Installed already by another suite in this worker process.
-}
-
-/** A port that is free right now (the OS picks it; the stack binds it a moment later). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-      .once('error', reject)
-      .listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-  });
 }
 
 async function status(url: string, headers: Record<string, string> = {}): Promise<number> {

@@ -4,10 +4,9 @@ import {
   bundleWorkflowCode,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { SearchAttributeType } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ENGAGEMENT_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
+import { registerSearchAttributes } from '../../scripts/namespace-setup';
 import { resolveTemporalBinaries } from '../../scripts/temporal-binaries';
 
 /**
@@ -31,12 +30,6 @@ function binaries() {
   return cliPath || testServerPath ? { cliPath, testServerPath } : resolveTemporalBinaries();
 }
 
-const { IndexedValueType } = temporal.api.enums.v1;
-const INDEXED_VALUE_TYPE: Partial<Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType>> = {
-  [SearchAttributeType.KEYWORD]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-  [SearchAttributeType.DATETIME]: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-};
-
 /**
  * Java test server with time skipping: for timer-heavy scenarios (72 h expiry, reminders). It takes no
  * `--search-attribute` flags, so ours are added through the operator service, as on any namespace.
@@ -48,16 +41,7 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
     testServerPath ? { server: { executable: { type: 'existing-path', path: testServerPath } } } : undefined,
   );
   try {
-    await env.connection.operatorService.addSearchAttributes({
-      namespace: env.namespace ?? 'default',
-      searchAttributes: Object.fromEntries(
-        ENGAGEMENT_SEARCH_ATTRIBUTES.map((key) => {
-          const type = INDEXED_VALUE_TYPE[key.type];
-          if (type === undefined) throw new Error(`no indexed value type for search attribute ${key.name}`);
-          return [key.name, type];
-        }),
-      ),
-    });
+    await registerSearchAttributes(env.connection, env.namespace ?? 'default');
   } catch (err) {
     await env.teardown();
     throw err;

@@ -1,0 +1,231 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { EngagementState } from '../../domain/engagement-view';
+import { TASK_QUEUE } from '../../domain/ids';
+import { startCluster } from '../../scripts/cluster';
+import type { ClusterPorts, RunningCluster } from '../../scripts/cluster';
+import { SandboxControl } from '../../sandbox/control-client';
+import { httpLifecycleDriver } from '../e2e/support/http-driver';
+import { runLifecycle } from '../e2e/support/lifecycle';
+import type { LifecycleDriver } from '../e2e/support/lifecycle';
+import { waitForState } from '../e2e/support/wait';
+import { freePort } from '../support/ports';
+
+/**
+ * `npm run cluster` as a test: PostgreSQL, the Temporal server on it, the UI, two versioned worker processes, the
+ * API and the sandbox — all on free ports in a temporary folder, so it runs beside any other suite. A whole
+ * lifecycle with one worker SIGKILLed half-way; the history is in PostgreSQL; SQL visibility answers the CLI's
+ * `list --expiring-within`; a clean stop; a second start resumes from PostgreSQL.
+ */
+
+// A cold machine builds the Go binaries first (CI builds them in an earlier step).
+jest.setTimeout(15 * 60_000);
+
+/** Temporal keeps membership ports in a smallint column: those must be below 32768, unlike the OS's picks. */
+async function freeLowPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer()
+        .once('error', () => resolve(false))
+        .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
+
+async function freeClusterPorts(): Promise<ClusterPorts> {
+  const next = freePort;
+  return {
+    temporal: {
+      frontend: await next(),
+      frontendHttp: await next(),
+      frontendMembership: await freeLowPort(),
+      history: await next(),
+      historyMembership: await freeLowPort(),
+      matching: await next(),
+      matchingMembership: await freeLowPort(),
+      worker: await next(),
+      workerMembership: await freeLowPort(),
+      serverMetrics: await next(),
+    },
+    ui: await next(),
+    api: await next(),
+    sandbox: await next(),
+    postgres: await next(),
+    workerMetrics: [await next(), await next()],
+  };
+}
+
+/** The real CLI, as a user runs it against the cluster (TEMPORAL_ADDRESS), JSON out. */
+function cli(address: string, ...args: string[]): unknown {
+  const run = spawnSync(
+    process.execPath,
+    [join(__dirname, '../../lib/client/cli/main.js'), ...args, '--json'],
+    {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: address },
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+  if (run.status !== 0) throw new Error(`engagements ${args.join(' ')} → ${run.status}: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+const refused = async (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = createServer().once('error', () => resolve(false));
+    socket.listen(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+  });
+
+let dataDir: string;
+let ports: ClusterPorts;
+let cluster: RunningCluster | undefined;
+const env = { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME };
+const timings: Record<string, number> = {};
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'engagements-cluster-'));
+  chmodSync(dataDir, 0o755); // PostgreSQL's own user must reach its folder inside
+  ports = await freeClusterPorts();
+});
+
+afterAll(async () => {
+  await cluster?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  console.log(`cluster timings (ms): ${JSON.stringify(timings)}`);
+});
+
+async function start(): Promise<RunningCluster> {
+  const started = Date.now();
+  const running = await startCluster({
+    dataDir,
+    ports,
+    env,
+    log: () => undefined,
+    updatesPollIntervalMs: 2_000,
+  });
+  timings[timings.firstStart ? 'secondStart' : 'firstStart'] = Date.now() - started;
+  return running;
+}
+
+it('runs a whole lifecycle on PostgreSQL with two workers, one SIGKILLed half-way, and resumes after a restart', async () => {
+  cluster = await start();
+  const { info, postgres, workers } = cluster;
+  const connection = await Connection.connect({ address: info.temporalAddress });
+  try {
+    // The real server on PostgreSQL, not the dev server on SQLite.
+    const clusterInfo = await connection.workflowService.getClusterInfo({});
+    expect([clusterInfo.persistenceStore, clusterInfo.visibilityStore]).toEqual(['postgres12', 'postgres12']);
+    // Two versioned worker processes poll, and their build is the deployment's current one.
+    const deployment = await connection.workflowService.describeWorkerDeployment({
+      namespace: 'default',
+      deploymentName: cluster.deployment.deploymentName,
+    });
+    expect(deployment.workerDeploymentInfo?.routingConfig?.currentDeploymentVersion?.buildId).toBe(
+      cluster.deployment.buildId,
+    );
+    const pollers = await connection.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: TASK_QUEUE },
+    });
+    expect(new Set(pollers.pollers?.map((p) => p.identity)).size).toBe(2);
+  } finally {
+    await connection.close();
+  }
+
+  const control = new SandboxControl(info.sandboxUrl ?? '');
+  const token = info.sandboxToken ?? '';
+  const api = httpLifecycleDriver(info.apiUrl, info.apiToken);
+
+  // One engagement left waiting for its hire: SQL visibility must find it by its approval's expiry.
+  const waiting = await api.start((await control.createProposal({ token })).proposalId);
+  const hire = await waitForState(
+    () => api.state(waiting),
+    'the hire approval',
+    (s) => s.pendingApprovals.find((a) => a.type === 'proposal_hire'),
+    60_000,
+  );
+
+  // The lifecycle, with worker 1 SIGKILLed as soon as the first milestone is paid.
+  let killed = false;
+  const killing: LifecycleDriver = {
+    ...api,
+    addFundedMilestone: async (id, description, amountUsd) => {
+      if (!killed) {
+        killed = true;
+        await workers[0]?.kill();
+      }
+      return api.addFundedMilestone(id, description, amountUsd);
+    },
+  };
+  const lifecycleStarted = Date.now();
+  const { engagementId, final, approvalsConfirmed } = await runLifecycle(
+    killing,
+    control,
+    (await control.createProposal({ token })).proposalId,
+  );
+  timings.lifecycle = Date.now() - lifecycleStarted;
+  expect(killed).toBe(true);
+  expect(workers[0]?.child.signalCode).toBe('SIGKILL');
+  expect(approvalsConfirmed).toBe(6);
+  expect(final.phase).toBe('ended');
+
+  // Run by the versioned build, as AUTO_UPGRADE: it follows the deployment's current build.
+  const versioned = await Connection.connect({ address: info.temporalAddress });
+  try {
+    const described = await versioned.workflowService.describeWorkflowExecution({
+      namespace: 'default',
+      execution: { workflowId: engagementId },
+    });
+    const versioning = described.workflowExecutionInfo?.versioningInfo;
+    expect(versioning?.behavior).toBe(
+      temporal.api.enums.v1.VersioningBehavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE,
+    );
+    expect(versioning?.deploymentVersion?.buildId).toBe(cluster.deployment.buildId);
+  } finally {
+    await versioned.close();
+  }
+
+  // The history is in PostgreSQL: the run's events in history_node, the closed run in SQL visibility.
+  const runs = await postgres.query(
+    'temporal',
+    `SELECT count(*) FROM history_node h JOIN executions e ON h.tree_id = e.run_id WHERE e.workflow_id = '${engagementId}'`,
+  );
+  expect(Number(runs.trim())).toBeGreaterThan(20);
+  const visible = await postgres.query(
+    'temporal_visibility',
+    `SELECT status FROM executions_visibility WHERE workflow_id = '${engagementId}' ORDER BY close_time DESC NULLS LAST LIMIT 1`,
+  );
+  expect(visible.trim()).toBe('2'); // WORKFLOW_EXECUTION_STATUS_COMPLETED
+
+  // `engagements list --expiring-within` (the CLI, as a user runs it) through SQL visibility.
+  const expiring = cli(info.temporalAddress, 'list', '--expiring-within', '80') as { engagementId: string }[];
+  expect(expiring.map((e) => e.engagementId)).toContain(waiting);
+  expect(expiring.map((e) => e.engagementId)).not.toContain(engagementId);
+
+  // Clean stop: the surviving worker drains and exits by itself, every port is free again.
+  await cluster.stop();
+  cluster = undefined;
+  expect(workers[1]?.child.exitCode).toBe(0);
+  for (const port of [ports.temporal.frontend, ports.api, ports.ui, ports.sandbox, ports.postgres])
+    expect([port, await refused(port)]).toEqual([port, true]);
+
+  // A second start resumes from PostgreSQL: the ended engagement is there and the waiting one still moves.
+  cluster = await start();
+  const again = httpLifecycleDriver(cluster.info.apiUrl, cluster.info.apiToken);
+  expect((await again.state(engagementId)).phase).toBe('ended');
+  await new SandboxControl(cluster.info.sandboxUrl ?? '').confirmApproval(hire.approvalId);
+  const active: EngagementState = await waitForState(
+    () => again.state(waiting),
+    'the contract after the restart',
+    (s) => (s.phase === 'active' ? s : undefined),
+    60_000,
+  );
+  expect(active.contractId).toBeTruthy();
+});
