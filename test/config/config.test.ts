@@ -153,6 +153,13 @@ describe('the configuration module', () => {
     expect(hits.sort()).toEqual(
       [
         'config/load.ts',
+        // Tooling that starts processes with an environment of their own (dev server, cluster, demo).
+        'scripts/child-process.ts',
+        'scripts/cluster-go-build.ts',
+        'scripts/cluster-postgres.ts',
+        'scripts/cluster-temporal.ts',
+        'scripts/cluster-ui.ts',
+        'scripts/cluster.ts',
         'scripts/dev-server.ts',
         'scripts/demo.ts',
         'scripts/start-local.ts',
