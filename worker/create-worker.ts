@@ -9,6 +9,8 @@ export interface EngagementWorkerOptions extends ActivityDeps {
   /** A prebuilt bundle (production); otherwise `workflowsPath` (default: workflows/index.ts) is bundled at start. */
   workflowBundle?: WorkflowBundleOption;
   workflowsPath?: string;
+  /** The sticky cache's size; the SDK's default follows the heap. The benchmarks force it small to cost replays. */
+  maxCachedWorkflows?: number;
 }
 
 /** The engagement worker: our workflows and activities on the `engagements` task queue. */
@@ -19,6 +21,7 @@ export function createEngagementWorker(options: EngagementWorkerOptions): Promis
     taskQueue = TASK_QUEUE,
     workflowBundle,
     workflowsPath,
+    maxCachedWorkflows,
     ...deps
   } = options;
   return Worker.create({
@@ -29,5 +32,6 @@ export function createEngagementWorker(options: EngagementWorkerOptions): Promis
       ? { workflowBundle }
       : { workflowsPath: workflowsPath ?? require.resolve('../workflows') }),
     activities: createActivities(deps),
+    ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
   });
 }

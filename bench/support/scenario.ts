@@ -1,0 +1,20 @@
+/** What every scenario gets and gives back: printed tables, one summary line, and flat figures for --compare. */
+
+export interface ScenarioContext {
+  root: string;
+  quick: boolean;
+  /** Progress for the person watching (stderr); the tables go to stdout. */
+  progress(line: string): void;
+}
+
+export interface ScenarioResult {
+  tables: string[];
+  summary: string;
+  /** `latency.webhooks.state.p50Ms` → 183: what --compare lines up between two runs. */
+  metrics: Record<string, number>;
+}
+
+export interface Scenario {
+  name: string;
+  run(context: ScenarioContext): Promise<ScenarioResult>;
+}
