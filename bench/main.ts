@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ensureBuilt } from '../test/chaos/support/build';
 import { economy } from './economy';
 import { latency } from './latency';
@@ -27,6 +27,7 @@ interface Options {
   compare?: string;
   against?: string;
   out: string;
+  parkedBudgetMinutes?: number;
 }
 
 function loadNow(): string {
@@ -48,6 +49,15 @@ async function main(): Promise<void> {
     .option('--compare <file>', 'print the change against this saved run')
     .option('--against <file>', 'with --compare: compare this saved run instead of running')
     .option('--out <dir>', 'where the JSON goes', join(ROOT, 'bench/results'))
+    .option(
+      '--parked-budget-minutes <m>',
+      'parked: stop adding engagements after this long and measure the N reached',
+      (v) => {
+        const minutes = Number(v);
+        if (!(minutes > 0)) throw new InvalidArgumentError('must be a positive number');
+        return minutes;
+      },
+    )
     .parse(process.argv.slice(2), { from: 'user' })
     .opts<Options>();
   if (options.against) {
@@ -74,14 +84,21 @@ async function main(): Promise<void> {
   for (const scenario of chosen) {
     progress(`== ${scenario.name}`);
     const began = Date.now();
-    const result = await scenario.run({ root: ROOT, quick: options.quick, progress });
+    const result = await scenario.run({
+      root: ROOT,
+      quick: options.quick,
+      parkedBudgetMinutes: options.parkedBudgetMinutes,
+      progress,
+    });
     const wallMs = Date.now() - began;
     console.log(`\n== ${scenario.name}\n`);
     for (const table of result.tables) console.log(`${table}\n`);
     console.log(`${result.summary} — wall time ${(wallMs / 1000).toFixed(0)} s, load average ${loadNow()}`);
     run.scenarios[scenario.name] = { wallMs, summary: result.summary, metrics: result.metrics };
+    // Saved after every scenario, so a long run stopped later keeps what it measured.
+    run.load.after = loadNow();
+    saveRun(options.out, run);
   }
-  run.load.after = loadNow();
   const file = saveRun(options.out, run);
   console.log(`\nresults: ${file} (load average at the end ${run.load.after})`);
   if (options.compare) console.log(`\n${renderComparison(loadRun(options.compare), run)}`);

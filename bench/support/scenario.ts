@@ -3,6 +3,8 @@
 export interface ScenarioContext {
   root: string;
   quick: boolean;
+  /** parked: stop adding engagements once this many minutes have passed, and measure the N reached. */
+  parkedBudgetMinutes?: number;
   /** Progress for the person watching (stderr); the tables go to stdout. */
   progress(line: string): void;
 }
