@@ -32,30 +32,42 @@ async function oursSide(context: ScenarioContext, stack: BenchStack, n: number) 
   const cpuBefore = worker.cpuSeconds();
   const began = Date.now();
   let done = 0;
-  const outcomes = await inParallel(proposals, n, async (proposalId) => {
-    const outcome = await measuredLifecycle({
-      engagements: stack.engagements,
-      control: stack.control,
-      proposalId,
-      measurePollMs: POLL_MS,
-      humanDelayMs: () => Math.random() * HUMAN_MAX_MS,
-      waits: { timeoutMs: 900_000, intervalMs: POLL_MS },
-    });
-    done += 1;
-    if (done % 20 === 0 || done === n) context.progress(`  throughput: ${done}/${n} lifecycles`);
-    return outcome;
+  const failures: string[] = [];
+  const settled = await inParallel(proposals, n, async (proposalId) => {
+    try {
+      return await measuredLifecycle({
+        engagements: stack.engagements,
+        control: stack.control,
+        proposalId,
+        measurePollMs: POLL_MS,
+        humanDelayMs: () => Math.random() * HUMAN_MAX_MS,
+        waits: { timeoutMs: 900_000, intervalMs: POLL_MS },
+      });
+    } catch (err) {
+      // Counted and shown, not fatal: a lifecycle that fails under load is a finding of its own.
+      failures.push(err instanceof Error ? err.message : String(err));
+      return undefined;
+    } finally {
+      done += 1;
+      if (done % 20 === 0 || done === n) context.progress(`  throughput: ${done}/${n} lifecycles`);
+    }
   });
+  const outcomes = settled.filter((o) => o !== undefined);
   const wallMs = Date.now() - began;
   const cpuSeconds = worker.cpuSeconds() - cpuBefore;
   const engagements = await countAllOfType(stack.client, 'engagementWorkflow');
   const feed = await countAllOfType(stack.client, 'updatesFeedWorkflow');
   const side: Side = {
-    workflows: n,
+    workflows: outcomes.length,
     wallMs,
     cpuSeconds,
     counts: addCounts(addCounts(emptyCounts(), engagements.counts), feed.counts),
   };
-  return { side, toState: spreadOf(outcomes.flatMap((o) => o.samples.map((s) => s.toStateMs))) };
+  return {
+    side,
+    failures,
+    toState: spreadOf(outcomes.flatMap((o) => o.samples.map((s) => s.toStateMs))),
+  };
 }
 
 async function bareSide(
@@ -123,7 +135,7 @@ async function run(context: ScenarioContext): Promise<ScenarioResult> {
     workers: ['engagement', 'bare'],
   });
   try {
-    const { side: ours, toState } = await oursSide(context, stack, n);
+    const { side: ours, failures, toState } = await oursSide(context, stack, n);
     const per = (x: number) => Math.max(0, Math.round(x / n));
     const shape: BareShape = {
       activities: per(ours.counts.activities + ours.counts.localActivities),
@@ -171,6 +183,9 @@ async function run(context: ScenarioContext): Promise<ScenarioResult> {
     return {
       tables: [
         table,
+        failures.length
+          ? `${failures.length} of ${n} lifecycles failed (not counted as done); the first: ${failures[0]}`
+          : `all ${n} lifecycles ended`,
         `Confirm → state under this load: p50 ${fmt(toState.p50)} ms, p90 ${fmt(toState.p90)} ms, p99 ${fmt(toState.p99)} ms (n ${toState.n}, read every ${POLL_MS} ms)`,
       ],
       summary:
@@ -178,6 +193,7 @@ async function run(context: ScenarioContext): Promise<ScenarioResult> {
         `(${ratio(perMinute(ours), perMinute(bare))}), ${fmt(tasksPerSecond(ours), 1)} workflow tasks/s, ` +
         `${fmt(ours.cpuSeconds / n, 3)} worker CPU s per engagement`,
       metrics: {
+        failedLifecycles: failures.length,
         engagementsPerMinute: perMinute(ours),
         bareWorkflowsPerMinute: perMinute(bare),
         perMinuteOverBare: perMinute(ours) / perMinute(bare),

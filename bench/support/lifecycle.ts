@@ -106,20 +106,33 @@ export async function measuredLifecycle(options: MeasuredLifecycleOptions): Prom
   return { engagementId, final, samples };
 }
 
-/** Runs `task` over `items` with at most `limit` in flight; results in input order. */
+/**
+ * Runs `task` over `items` with at most `limit` in flight; results in input order. A failure fails the whole, but
+ * only once every task has settled: nothing may still be calling a stack that the caller is about to stop.
+ */
 export async function inParallel<T, R>(
   items: T[],
   limit: number,
   task: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
   const results: R[] = new Array(items.length);
+  const failures: unknown[] = [];
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) {
       const index = next++;
-      results[index] = await task(items[index] as T, index);
+      try {
+        results[index] = await task(items[index] as T, index);
+      } catch (err) {
+        failures.push(err);
+      }
     }
   });
   await Promise.all(lanes);
+  if (failures.length > 0) {
+    const first = failures[0];
+    const message = first instanceof Error ? first.message : String(first);
+    throw new Error(`${failures.length} of ${items.length} failed; the first: ${message}`, { cause: first });
+  }
   return results;
 }
