@@ -28,6 +28,7 @@ interface Options {
   against?: string;
   out: string;
   parkedBudgetMinutes?: number;
+  throughputEngagements?: number;
 }
 
 function loadNow(): string {
@@ -49,6 +50,11 @@ async function main(): Promise<void> {
     .option('--compare <file>', 'print the change against this saved run')
     .option('--against <file>', 'with --compare: compare this saved run instead of running')
     .option('--out <dir>', 'where the JSON goes', join(ROOT, 'bench/results'))
+    .option('--throughput-engagements <n>', 'throughput: lifecycles at once (default 200)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
+      return n;
+    })
     .option(
       '--parked-budget-minutes <m>',
       'parked: stop adding engagements after this long and measure the N reached',
@@ -88,6 +94,7 @@ async function main(): Promise<void> {
       root: ROOT,
       quick: options.quick,
       parkedBudgetMinutes: options.parkedBudgetMinutes,
+      throughputEngagements: options.throughputEngagements,
       progress,
     });
     const wallMs = Date.now() - began;

@@ -128,7 +128,7 @@ function sideRow(name: string, side: Side): string[] {
 }
 
 async function run(context: ScenarioContext): Promise<ScenarioResult> {
-  const n = context.quick ? 5 : 200;
+  const n = context.throughputEngagements ?? (context.quick ? 5 : 200);
   const stack = await BenchStack.start({
     root: context.root,
     webhooks: true,

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { RecordedRequest } from '../../sandbox/traffic';
 import { BARE_TASK_QUEUE, bareGoSignal, bareProgressQuery, type BareShape } from '../bare/messages';
 import type { bareWorkflow } from '../bare/workflows';
+import { readPatiently } from './lifecycle';
 import { msToNextRequest } from './requests';
 
 /** Starting and driving the bare baseline workflow (bench/bare/) from a scenario. */
@@ -26,7 +27,7 @@ export async function waitForProgress(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const progress = await handle.query(bareProgressQuery);
+    const progress = await readPatiently(() => handle.query(bareProgressQuery));
     if (done(progress.stepsDone, progress.waitingFor)) return;
     if (Date.now() > deadline)
       throw new Error(`bare workflow ${handle.workflowId} stuck at ${JSON.stringify(progress)}`);

@@ -5,6 +5,8 @@ export interface ScenarioContext {
   quick: boolean;
   /** parked: stop adding engagements once this many minutes have passed, and measure the N reached. */
   parkedBudgetMinutes?: number;
+  /** throughput: lifecycles at once (default 200; --quick 5). */
+  throughputEngagements?: number;
   /** Progress for the person watching (stderr); the tables go to stdout. */
   progress(line: string): void;
 }
