@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { countHistory } from './support/histories';
-import { inParallel } from './support/lifecycle';
+import { inParallel, readPatiently } from './support/lifecycle';
 import type { Scenario, ScenarioContext, ScenarioResult } from './support/scenario';
 import { BenchStack } from './support/stack';
 import { fmt, mean, renderTable, spreadOf } from './support/stats';
@@ -89,7 +89,7 @@ async function measure(
   const engagements = stack.engagements;
   // Every engagement queried once (warms the default cache; with the tiny one each is a replay), checked parked.
   await inParallel(ids, 10, async (id) => {
-    const state = await engagements.getState(id);
+    const state = await readPatiently(() => engagements.getState(id));
     if (!state.pendingApprovals.some((a) => a.type === 'proposal_hire'))
       throw new Error(`${id} is not waiting for its hire`);
   });
