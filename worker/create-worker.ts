@@ -23,6 +23,8 @@ export interface EngagementWorkerOptions extends ActivityDeps {
   metrics?: EngagementMetrics;
   /** Worker Versioning (worker/versioning.ts); unversioned when absent. */
   deployment?: WorkerDeploymentOptions;
+  /** The sticky cache's size; the SDK's default follows the heap. The benchmarks force it small to cost replays. */
+  maxCachedWorkflows?: number;
 }
 
 /** The engagement worker: our workflows and activities on the `engagements` task queue. */
@@ -36,6 +38,7 @@ export function createEngagementWorker(options: EngagementWorkerOptions): Promis
     dataConverter,
     metrics,
     deployment,
+    maxCachedWorkflows,
     ...deps
   } = options;
   return Worker.create({
@@ -64,5 +67,6 @@ export function createEngagementWorker(options: EngagementWorkerOptions): Promis
     // milliseconds, so 3 s only costs a replay elsewhere when a worker is badly overloaded.
     stickyQueueScheduleToStartTimeout: '3s',
     ...(deployment ? { workerDeploymentOptions: deployment } : {}),
+    ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
   });
 }

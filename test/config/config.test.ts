@@ -153,7 +153,9 @@ describe('the configuration module', () => {
     expect(hits.sort()).toEqual(
       [
         'config/load.ts',
-        // Tooling that starts processes with an environment of their own (dev server, cluster, demo).
+        // Tooling that starts processes with an environment of their own (benchmarks, dev server, cluster, demo).
+        'bench/support/worker-entry.ts',
+        'bench/support/worker-process.ts',
         'scripts/child-process.ts',
         'scripts/cluster-go-build.ts',
         'scripts/cluster-postgres.ts',

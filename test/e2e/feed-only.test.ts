@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readFeedStatus } from '../../client/updates-feed';
 import { startAwaitingHire } from './support/engagements';
-import { runLifecycle } from './support/lifecycle';
+import { libraryDriver, runLifecycle } from './support/lifecycle';
 import { startE2eStack } from './support/stack';
 import type { E2eStack } from './support/stack';
 
@@ -22,18 +22,8 @@ afterAll(() => stack?.stop());
 it('runs the full lifecycle with webhooks off, every approval routed by the feed', async () => {
   await stack.control.clearRequests();
   const { proposalId } = await stack.control.createProposal({ token: stack.token });
-  const engagements = stack.engagements;
   const { final, approvalsConfirmed } = await runLifecycle(
-    {
-      start: async (id) =>
-        (await engagements.start({ proposalId: id, firstMilestone: { name: 'Pilot', amountUsd: 120 } }))
-          .engagementId,
-      state: (id) => engagements.getState(id),
-      addFundedMilestone: async (id, description, amountUsd) =>
-        (await engagements.addMilestone(id, { description, amountUsd, fund: true })).id,
-      release: async (id, milestoneId) => void (await engagements.releaseMilestone(id, milestoneId)),
-      end: async (id) => void (await engagements.end(id)),
-    },
+    libraryDriver(stack.engagements),
     stack.control,
     proposalId,
   );

@@ -7,6 +7,7 @@ export async function waitForState<T>(
   what: string,
   pick: (state: EngagementState) => T | undefined,
   timeoutMs = 20_000,
+  intervalMs = 150,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: EngagementState | undefined;
@@ -15,7 +16,7 @@ export async function waitForState<T>(
     const found = pick(last);
     if (found !== undefined) return found;
     if (last.phase === 'failed' || last.phase === 'blocked') break;
-    await sleep(150);
+    await sleep(intervalMs);
   }
   throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last, null, 1)}`);
 }

@@ -1,0 +1,24 @@
+/** What every scenario gets and gives back: printed tables, one summary line, and flat figures for --compare. */
+
+export interface ScenarioContext {
+  root: string;
+  quick: boolean;
+  /** parked: stop adding engagements once this many minutes have passed, and measure the N reached. */
+  parkedBudgetMinutes?: number;
+  /** throughput: lifecycles at once (default 200; --quick 5). */
+  throughputEngagements?: number;
+  /** Progress for the person watching (stderr); the tables go to stdout. */
+  progress(line: string): void;
+}
+
+export interface ScenarioResult {
+  tables: string[];
+  summary: string;
+  /** `latency.webhooks.state.p50Ms` → 183: what --compare lines up between two runs. */
+  metrics: Record<string, number>;
+}
+
+export interface Scenario {
+  name: string;
+  run(context: ScenarioContext): Promise<ScenarioResult>;
+}
