@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
+import { ENCRYPTED_ENCODING } from '../../codec/aes-gcm-codec';
 import { temporal } from '@temporalio/proto';
 import type { EngagementState } from '../../domain/engagement-view';
 import { TASK_QUEUE } from '../../domain/ids';
@@ -88,6 +89,29 @@ let ports: ClusterPorts;
 let cluster: RunningCluster | undefined;
 const env = { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME };
 const timings: Record<string, number> = {};
+const scrapes: string[] = [];
+
+async function scrape(port: number | undefined): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+  expect(response.status).toBe(200);
+  return response.text();
+}
+
+/** The `encoding` of every payload in a `payloads` list (inputs, results, details) under `node`. */
+function collectEncodings(node: unknown, into: Set<string>): void {
+  if (!node || typeof node !== 'object' || node instanceof Uint8Array) return;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'payloads' && Array.isArray(value)) {
+      for (const payload of value as { metadata?: Record<string, Uint8Array> }[])
+        into.add(Buffer.from(payload.metadata?.encoding ?? []).toString());
+    } else if (key !== 'searchAttributes') collectEncodings(value, into);
+  }
+}
+
+/** The sample lines of `series` whose value is not zero. */
+function nonZero(text: string, series: RegExp): string[] {
+  return text.split('\n').filter((line) => series.test(line) && !/ 0(\.0+)?$/.test(line));
+}
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'engagements-cluster-'));
@@ -159,6 +183,8 @@ it('runs a whole lifecycle on PostgreSQL with two workers, one SIGKILLed half-wa
     addFundedMilestone: async (id, description, amountUsd) => {
       if (!killed) {
         killed = true;
+        // Scraped before its death: each worker serves the SDK's series and ours on one address.
+        scrapes.push(await scrape(ports.workerMetrics[0]));
         await workers[0]?.kill();
       }
       return api.addFundedMilestone(id, description, amountUsd);
@@ -173,6 +199,40 @@ it('runs a whole lifecycle on PostgreSQL with two workers, one SIGKILLed half-wa
   timings.lifecycle = Date.now() - lifecycleStarted;
   expect(killed).toBe(true);
   expect(workers[0]?.child.signalCode).toBe('SIGKILL');
+  scrapes.push(await scrape(ports.workerMetrics[1]));
+  for (const text of scrapes) {
+    expect(nonZero(text, /^temporal_\w+/)).not.toEqual([]);
+    expect(nonZero(text, /^engagements_opentrain_requests_total/)).not.toEqual([]);
+  }
+  expect(nonZero(scrapes.join('\n'), /^engagements_approvals_requested_total/)).not.toEqual([]);
+
+  // Payloads are encrypted on the cluster: read without the codec, the history holds ciphertext only.
+  const raw = await Connection.connect({ address: info.temporalAddress });
+  try {
+    const history = await new Client({ connection: raw }).workflow.getHandle(engagementId).fetchHistory();
+    const encodings = new Set<string>();
+    // Search attributes and the SDK's patch markers are plaintext by design; every other payload is ours.
+    for (const event of history.events ?? [])
+      if (!event.markerRecordedEventAttributes) collectEncodings(event, encodings);
+    expect(encodings.size).toBeGreaterThan(0);
+    expect(encodings).toEqual(new Set([ENCRYPTED_ENCODING]));
+  } finally {
+    await raw.close();
+  }
+
+  // The workers' logs are JSON lines, and no secret of the cluster is in them.
+  const secrets = [
+    info.apiToken,
+    token,
+    readFileSync(join(dataDir, 'payload-encryption-keys'), 'utf8').trim(),
+  ];
+  for (const worker of workers) {
+    const lines = readFileSync(worker.logFile, 'utf8').split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(3);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    for (const secret of secrets)
+      for (const part of secret.split(':')) expect(lines.join('\n')).not.toContain(part);
+  }
   expect(approvalsConfirmed).toBe(6);
   expect(final.phase).toBe('ended');
 
