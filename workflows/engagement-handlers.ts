@@ -1,4 +1,4 @@
-import { condition, currentUpdateInfo, log, patched, setHandler, uuid4 } from '@temporalio/workflow';
+import { currentUpdateInfo, log, setHandler, uuid4 } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { EngagementRuleError } from '../domain/engagement-errors';
 import {
@@ -58,9 +58,6 @@ import {
  * refused (`idempotency_key_mismatch`). Bad input is refused by the update's validator and leaves no trace; a
  * refusal by the engagement's rules is recorded under its key, so every repeat answers it again.
  */
-/** Marks runs whose update handlers wait for an in-flight hire answer before judging (see hireAnswerPending). */
-const JUDGE_AFTER_HIRE_ANSWER_PATCH = 'judge-after-hire-answer';
-
 export function registerEngagementHandlers(runtime: EngagementRuntime): void {
   const m = runtime.machine;
   const ops = engagementOperations(runtime);
@@ -101,16 +98,6 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
     return intent;
   }
 
-  /**
-   * The hire request (or the contract read after it) is in flight, so whether the contract is active is not known
-   * yet. After a worker crash, the task that delivers that answer can also carry an update, and the SDK runs update
-   * handlers before it applies activity results: judged at once, an add would be refused "not active yet" by a
-   * contract the caller has already seen active. Waiting here lets the answer land first.
-   */
-  function hireAnswerPending(): boolean {
-    return !m.s.contractId && (m.isInFlight('hire') || m.isInFlight('read:contract'));
-  }
-
   function updateKey(): string {
     const updateId = currentUpdateInfo()?.id;
     return updateId ? intentKeyOfUpdateId(updateId) : uuid4();
@@ -127,7 +114,6 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
         }),
       handler: async (input: unknown): Promise<never> => {
         try {
-          if (patched(JUDGE_AFTER_HIRE_ANSWER_PATCH)) await condition(() => !hireAnswerPending());
           const intent = admit(op, updateKey(), parseInput(schema, input) as A, 'update', doorOf(input));
           return (await runtime.awaitReply(intent)) as never;
         } catch (err) {
