@@ -260,7 +260,8 @@ describe('OpenAPI', () => {
       );
       expect(op.responses['422'].description).toContain('idempotency_key_mismatch');
     }
-    expect(posts).toHaveLength(9);
+    // The engagement routes (start, milestones, fund, release, end, retry, recheck, confirm-not-fit, messages).
+    expect(posts).toHaveLength(10);
     const header = (op: { parameters?: { in: string }[] }) => op.parameters?.some((p) => p.in === 'header');
     expect(header(paths['/engagements']?.get)).toBeFalsy();
   });

@@ -258,10 +258,17 @@ it('runs a whole lifecycle on PostgreSQL with two workers, one SIGKILLed half-wa
     `SELECT count(*) FROM history_node h JOIN executions e ON h.tree_id = e.run_id WHERE e.workflow_id = '${engagementId}'`,
   );
   expect(Number(runs.trim())).toBeGreaterThan(20);
-  const visible = await postgres.query(
-    'temporal_visibility',
-    `SELECT status FROM executions_visibility WHERE workflow_id = '${engagementId}' ORDER BY close_time DESC NULLS LAST LIMIT 1`,
-  );
+  // Visibility is written after the close, asynchronously: give it a few seconds.
+  const visibleStatus = () =>
+    postgres.query(
+      'temporal_visibility',
+      `SELECT status FROM executions_visibility WHERE workflow_id = '${engagementId}' ORDER BY close_time DESC NULLS LAST LIMIT 1`,
+    );
+  let visible = await visibleStatus();
+  for (let i = 0; i < 50 && visible.trim() !== '2'; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    visible = await visibleStatus();
+  }
   expect(visible.trim()).toBe('2'); // WORKFLOW_EXECUTION_STATUS_COMPLETED
 
   // `engagements list --expiring-within` (the CLI, as a user runs it) through SQL visibility.

@@ -63,7 +63,8 @@ describe.each([
     // Bad input is still judged without Temporal, and the server still lists its tools.
     const bad = await callTool(client(), 'fund_milestone', { engagementId: 'engagement-prp_1' });
     expect(textOf(bad)).toMatch(/milestoneId/);
-    expect((await client().listTools()).tools.length).toBe(11);
+    // The eleven engagement tools and the two thread tools (send_message, list_messages).
+    expect((await client().listTools()).tools.length).toBe(13);
   });
 });
 

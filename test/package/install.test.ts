@@ -99,7 +99,7 @@ it('puts engagements and engagements-mcp on the PATH of npm scripts', async () =
     }),
   );
   try {
-    expect((await client.listTools()).tools).toHaveLength(11);
+    expect((await client.listTools()).tools).toHaveLength(13);
     const listed = await client.callTool({ name: 'list_engagements', arguments: {} });
     expect(listed.isError).toBeFalsy();
   } finally {
