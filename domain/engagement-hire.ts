@@ -3,6 +3,7 @@ import type { Journal } from './engagement-journal';
 import type { ApprovalSnapshot, ContractSnapshot, PendingApprovalRecord } from './engagement-model';
 import { upsertMilestone } from './engagement-milestones';
 import type { Blocker } from './engagement-view';
+import { TERMINAL_PHASES } from './phases';
 
 /** The way to a contract: the hire request, its approval, "Not a fit", and adopting the contract. */
 
@@ -12,6 +13,21 @@ export function block(j: Journal, now: string, blockers: Blocker[]): boolean {
   j.setPhase(now, 'blocked');
   if (changed) j.record(now, 'blocked', blockers.map((b) => `${b.kind}: ${b.message}`).join(' | '));
   return changed;
+}
+
+/**
+ * The hire's answer is on its way: its request, or the read of its contract, is in flight. A query can already
+ * show that answer applied (a worker applied it and died before its workflow task completed), while the task that
+ * delivers it again also carries a caller's update, whose handler the SDK runs before activity results: such an
+ * update is judged once the answer is in, not refused "not active yet" by a contract its caller has seen active.
+ */
+export function hireAnswerPending(j: Journal): boolean {
+  const inFlight = j.s.inFlight;
+  return (
+    !j.s.contractId &&
+    !TERMINAL_PHASES.includes(j.s.phase) &&
+    (inFlight.includes('hire') || inFlight.includes('read:contract'))
+  );
 }
 
 export function hireRequested(j: Journal, now: string, approval: ApprovalSnapshot): PendingApprovalRecord {

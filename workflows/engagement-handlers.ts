@@ -1,6 +1,15 @@
-import { currentUpdateInfo, log, setHandler, uuid4 } from '@temporalio/workflow';
+import {
+  condition,
+  currentUpdateInfo,
+  isCancellation,
+  log,
+  patched,
+  setHandler,
+  uuid4,
+} from '@temporalio/workflow';
 import type { z } from 'zod';
 import { EngagementRuleError } from '../domain/engagement-errors';
+import { hireAnswerPending } from '../domain/engagement-hire';
 import {
   addMilestoneInputSchema,
   approvalResolvedSchema,
@@ -22,6 +31,7 @@ import {
   openIntent,
   pruneIntents,
   settleIntent,
+  type IntentKind,
   type IntentLookup,
   type IntentRecord,
 } from '../domain/intents';
@@ -58,9 +68,23 @@ import {
  * refused (`idempotency_key_mismatch`). Bad input is refused by the update's validator and leaves no trace; a
  * refusal by the engagement's rules is recorded under its key, so every repeat answers it again.
  */
+/** Versioning: runs recorded before an update on the contract waited for a hire answer in flight. */
+const JUDGE_AFTER_HIRE_ANSWER_PATCH = 'judge-updates-after-hire-answer';
+
+/** The operations that act on the contract, so cannot be judged before the hire's answer is in. */
+const ON_THE_CONTRACT: ReadonlySet<IntentKind> = new Set([
+  'add_milestone',
+  'fund',
+  'release',
+  'end',
+  'send_message',
+]);
+
 export function registerEngagementHandlers(runtime: EngagementRuntime): void {
   const m = runtime.machine;
   const ops = engagementOperations(runtime);
+  // Decided once at the start of the run, so the marker's place in history never depends on a handler's timing.
+  const judgeAfterHireAnswer = patched(JUDGE_AFTER_HIRE_ANSWER_PATCH);
 
   setHandler(stateQuery, () => runtime.state());
 
@@ -78,24 +102,44 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
     if (found.kind === 'repeat') return found.intent;
     pruneIntents(m.intents, Date.now());
     const init = { key, kind: op.kind, via, fingerprint, ...(door ? { door } : {}) };
+    const opened = `${op.kind} ${key} (${via}${door ? `, ${door}` : ''})`;
+    if (judgeAfterHireAnswer && ON_THE_CONTRACT.has(op.kind) && hireAnswerPending(m)) {
+      const intent = openIntent(m.intents, init, runtime.now());
+      m.record(runtime.now(), 'intent_opened', `${opened}, judged once the hire's answer is in`);
+      void judgeWhenHireAnswered(op, input, intent);
+      return intent;
+    }
     try {
       op.guard(input);
     } catch (err) {
       // A refusal is the key's first outcome too: a repeat answers it again instead of being judged anew.
-      if (err instanceof EngagementRuleError && (via === 'update' || !key.startsWith('signal:'))) {
-        const refused = openIntent(m.intents, init, runtime.now());
-        refused.reply = {
-          ok: false,
-          failure: { type: err.code, message: err.message, details: err.details },
-        };
-        settleIntent(refused, 'refused', runtime.now());
-      }
+      if (err instanceof EngagementRuleError && (via === 'update' || !key.startsWith('signal:')))
+        refuse(openIntent(m.intents, init, runtime.now()), err);
       throw err;
     }
     const intent = openIntent(m.intents, init, runtime.now());
-    m.record(runtime.now(), 'intent_opened', `${op.kind} ${key} (${via}${door ? `, ${door}` : ''})`);
+    m.record(runtime.now(), 'intent_opened', opened);
     op.begin(input, intent);
     return intent;
+  }
+
+  function refuse(intent: IntentRecord, err: EngagementRuleError): void {
+    intent.reply = { ok: false, failure: ruleFailure(err) };
+    settleIntent(intent, 'refused', runtime.now());
+  }
+
+  /** `admit`'s judgement, once the hire's answer has landed (see `hireAnswerPending`); the caller waits for it. */
+  async function judgeWhenHireAnswered<A>(op: Operation<A>, input: A, intent: IntentRecord): Promise<void> {
+    try {
+      await condition(() => !hireAnswerPending(m));
+      op.guard(input);
+      op.begin(input, intent);
+    } catch (err) {
+      if (err instanceof EngagementRuleError) {
+        runtime.reply(intent, { ok: false, failure: ruleFailure(err) });
+        settleIntent(intent, 'refused', runtime.now());
+      } else if (!isCancellation(err)) throw err;
+    }
   }
 
   function updateKey(): string {
@@ -198,6 +242,10 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
 
   for (const intent of m.intents) if (intent.status === 'open') ops.resume(intent);
   runtime.thread.resume();
+}
+
+function ruleFailure(err: EngagementRuleError) {
+  return { type: err.code, message: err.message, details: err.details };
 }
 
 function refuseMismatch(found: IntentLookup): void {
