@@ -41,6 +41,13 @@ export interface UpdatesFeedInput {
    */
   fastPollIntervalMs?: number;
   fastPollWindowMs?: number;
+  /**
+   * Webhooks count as working while the doorbell rang less than this ago: the feed then polls at `pollIntervalMs`
+   * only, since the next ring brings the human's click. Silent longer (no webhooks, or they stopped), it polls fast.
+   */
+  webhookSilenceMs?: number;
+  /** When the doorbell last rang (workflow time), carried across continue-as-new. */
+  lastDoorbellAt?: number;
   pageSize?: number;
   /** contractId → proposalId, learnt from earlier events, carried across continue-as-new. */
   contractProposals?: [string, string][];
@@ -62,6 +69,7 @@ const DEFAULT_FEED_POLL_INTERVAL_MS = 30_000;
 const DEFAULT_FAST_POLL_INTERVAL_MS = 2_000;
 /** Most humans decide within minutes of being told; a slower one waits at most one normal interval more. */
 const DEFAULT_FAST_POLL_WINDOW_MS = 30 * 60_000;
+const DEFAULT_WEBHOOK_SILENCE_MS = 10 * 60_000;
 const DEFAULT_PAGE_SIZE = 100;
 const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
 /** Events routed at once: reads in parallel, bounded so a chunk's history (≤ ~6 events each) stays small. */
@@ -72,6 +80,8 @@ const HISTORY_EVENTS_PER_ROUTED_EVENT = 6;
 const FEED_CONTINUE_AS_NEW_PER_PAGE_PATCH = 'feed-continue-as-new-per-page';
 /** Marks runs that route a chunk of events at once; older histories routed one event after the other. */
 const FEED_PARALLEL_ROUTING_PATCH = 'feed-parallel-routing';
+/** Marks runs that skip the fast rhythm while webhooks ring; older histories polled fast whenever one waited. */
+const FEED_FAST_ONLY_WHILE_SILENT_PATCH = 'feed-fast-only-while-webhooks-silent';
 
 const { feedFetchUpdates } = proxyActivities<UpdatesFeedActivities>({
   startToCloseTimeout: '30 seconds',
@@ -86,6 +96,9 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
     pollIntervalMs,
   );
   const fastPollWindowMs = input.fastPollWindowMs ?? DEFAULT_FAST_POLL_WINDOW_MS;
+  const webhookSilenceMs = input.webhookSilenceMs ?? DEFAULT_WEBHOOK_SILENCE_MS;
+  // Decided at the start of the run, so the marker's place never depends on when a signal came.
+  const fastOnlyWhileSilent = patched(FEED_FAST_ONLY_WHILE_SILENT_PATCH);
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
   const continueAsNewAfter = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
   const router = new FeedRouter(input);
@@ -98,10 +111,14 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
     awaitingApprovals: 0,
   };
   let doorbellRung = false;
+  let lastDoorbellAt = input.lastDoorbellAt;
   let hinted = false;
   setHandler(updatesDoorbellSignal, () => {
     doorbellRung = true;
+    lastDoorbellAt = Date.now();
   });
+  const webhooksRinging = () =>
+    fastOnlyWhileSilent && lastDoorbellAt !== undefined && Date.now() - lastDoorbellAt < webhookSilenceMs;
   setHandler(approvalAwaitedSignal, (hint) => {
     router.noteAwaited(hint, Date.now());
     hinted = true;
@@ -185,12 +202,16 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
         awaited: [...router.awaited.values()],
         polls: status.polls,
         eventsRouted: router.eventsRouted,
+        lastDoorbellAt,
       });
     }
-    // Fast while a young approval waits; a hint during a slow wait cuts it short, so the fast rhythm starts at once.
-    // Runs recorded before the engagements sent hints never see one and keep their one interval.
+    // Fast while a young approval waits and webhooks are silent; a hint during a slow wait cuts it short, so the
+    // fast rhythm starts at once. Runs recorded before the engagements sent hints never see one.
     hinted = false;
-    const fast = router.awaitingYoung(Date.now(), fastPollWindowMs);
-    await condition(() => doorbellRung || (!fast && hinted), fast ? fastPollIntervalMs : pollIntervalMs);
+    const fast = !webhooksRinging() && router.awaitingYoung(Date.now(), fastPollWindowMs);
+    await condition(
+      () => doorbellRung || (!fast && hinted && !webhooksRinging()),
+      fast ? fastPollIntervalMs : pollIntervalMs,
+    );
   }
 }

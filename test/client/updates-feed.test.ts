@@ -284,6 +284,33 @@ it('polls fast while a young approval is awaited, and at its interval otherwise'
   );
 });
 
+it('skips the fast rhythm while webhooks ring, and takes it up once they have been silent', async () => {
+  const fake = fakeOpenTrain([]);
+  const polls = () => fake.calls.filter((c) => c.startsWith('updates')).length;
+  await withFeed(
+    fake,
+    [],
+    async (feedId) => {
+      const feed = env.client.workflow.getHandle(feedId);
+      await waitFor(async () => polls() >= 1);
+      await feed.signal(updatesDoorbellSignal);
+      await waitFor(async () => polls() >= 2);
+
+      // A webhook rang just now: the next one brings the human's click, so a young approval adds no polls.
+      await feed.signal(approvalAwaitedSignal, hint('apr_young', 'p_x'));
+      await sleep(2_500);
+      expect(polls()).toBe(2);
+
+      // Silent past the window: the feed cannot count on webhooks any more and polls fast again.
+      await sleep(1_000);
+      await feed.signal(approvalAwaitedSignal, hint('apr_younger', 'p_x'));
+      await sleep(3_500);
+      expect(polls()).toBeGreaterThanOrEqual(5);
+    },
+    { fastPollIntervalMs: 250, webhookSilenceMs: 3_000 },
+  );
+});
+
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
