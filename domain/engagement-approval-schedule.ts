@@ -55,3 +55,45 @@ export function formatDuration(ms: number): string {
   if (hours > 0) return `${hours}h ${mins}m`;
   return `${mins}m`;
 }
+
+/** Where the approval wait stands between two steps (workflows/approval-wait.ts keeps it). */
+export interface ApprovalWaitState {
+  nextPollAtMs: number;
+  /** Once `expiresAt` has passed the approval is read once more (OpenTrain expires lazily). */
+  expiryReadDue: boolean;
+  remindersSentMs: number[];
+  /** An `approvalResolved` signal arrived for it. */
+  signalled: boolean;
+}
+
+export type ApprovalWaitStep =
+  | { kind: 'remind'; offsetsMs: number[] }
+  | { kind: 'read'; expiryRead: boolean; pollDue: boolean }
+  | { kind: 'wait'; wakeAtMs: number; inMs: number };
+
+/**
+ * What the approval wait does next. `notBeforeMs` is the moment a timer that fired was set for: the firing proves
+ * that moment has come even when the workflow task's clock lags it. The fault suite met workers that applied a
+ * firing with the clock of their previous workflow task, minutes behind the replay's, and decided "not due yet";
+ * with the floor, every clock a firing can meet decides what the replay decides.
+ */
+export function approvalWaitStep(
+  window: { createdAtMs: number; expiresAtMs: number },
+  policy: SchedulePolicy,
+  state: ApprovalWaitState,
+  clockMs: number,
+  notBeforeMs: number,
+): ApprovalWaitStep {
+  const nowMs = Math.max(clockMs, notBeforeMs);
+  const offsetsMs = dueReminderOffsets(window, nowMs, policy, state.remindersSentMs);
+  if (offsetsMs.length) return { kind: 'remind', offsetsMs };
+  const expiryRead = state.expiryReadDue && nowMs >= window.expiresAtMs;
+  const pollDue = nowMs >= state.nextPollAtMs;
+  if (state.signalled || expiryRead || pollDue) return { kind: 'read', expiryRead, pollDue };
+  const wakeAtMs = Math.min(
+    state.nextPollAtMs,
+    state.expiryReadDue ? window.expiresAtMs : Number.POSITIVE_INFINITY,
+    nextReminderAtMs(window, nowMs, policy, state.remindersSentMs) ?? Number.POSITIVE_INFINITY,
+  );
+  return { kind: 'wait', wakeAtMs, inMs: Math.max(1, wakeAtMs - nowMs) };
+}

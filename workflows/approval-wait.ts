@@ -1,11 +1,6 @@
 import { condition, getExternalWorkflowHandle, log, patched, workflowInfo } from '@temporalio/workflow';
 import { UPDATES_FEED_WORKFLOW_ID } from '../domain/ids';
-import {
-  dueReminderOffsets,
-  formatDuration,
-  nextPollIntervalMs,
-  nextReminderAtMs,
-} from '../domain/engagement-approval-schedule';
+import { approvalWaitStep, formatDuration, nextPollIntervalMs } from '../domain/engagement-approval-schedule';
 import type { ApprovalSnapshot, PendingApprovalRecord } from '../domain/engagement-model';
 import type { EngagementPolicy } from '../domain/inputs';
 import { isAccessFailure } from '../domain/money-move';
@@ -66,25 +61,32 @@ export async function awaitApproval(
   let pollIntervalMs = pending.pollIntervalMs ?? policy.pollIntervalMinMs;
   let nextPollAtMs = Date.now() + pollIntervalMs;
   let expiryReadDue = true;
+  let notBeforeMs = 0;
 
   for (;;) {
     if (hooks.shouldYield?.(pending)) return { kind: 'yielded' };
-    const now = Date.now();
+    const step = approvalWaitStep(
+      window,
+      policy,
+      {
+        nextPollAtMs,
+        expiryReadDue,
+        remindersSentMs: pending.remindersSentMs,
+        signalled: hooks.signalled(id) !== undefined,
+      },
+      Date.now(),
+      notBeforeMs,
+    );
 
-    const dueReminders = dueReminderOffsets(window, now, policy, pending.remindersSentMs);
-    if (dueReminders.length) {
-      hooks.markReminderSent(id, dueReminders);
+    if (step.kind === 'remind') {
+      hooks.markReminderSent(id, step.offsetsMs);
       await tell(hooks, pending, 'approval_reminder', 'Reminder: approval still needed');
       continue;
     }
-
-    const signalled = hooks.signalled(id) !== undefined;
-    const expiryRead = expiryReadDue && now >= expiresAtMs;
-    const pollDue = now >= nextPollAtMs;
-    if (signalled || expiryRead || pollDue) {
+    if (step.kind === 'read') {
       hooks.consumeSignal(id);
-      if (expiryRead) expiryReadDue = false;
-      if (pollDue) {
+      if (step.expiryRead) expiryReadDue = false;
+      if (step.pollDue) {
         pollIntervalMs = nextPollIntervalMs(pollIntervalMs, policy);
         hooks.setPollInterval(id, pollIntervalMs);
       }
@@ -93,16 +95,11 @@ export async function awaitApproval(
       nextPollAtMs = Date.now() + pollIntervalMs;
       continue;
     }
-
-    const wakeAtMs = Math.min(
-      nextPollAtMs,
-      expiryReadDue ? expiresAtMs : Number.POSITIVE_INFINITY,
-      nextReminderAtMs(window, now, policy, pending.remindersSentMs) ?? Number.POSITIVE_INFINITY,
-    );
-    await condition(
+    const woken = await condition(
       () => hooks.signalled(id) !== undefined || Boolean(hooks.shouldYield?.(pending)),
-      Math.max(1, wakeAtMs - now),
+      step.inMs,
     );
+    if (!woken) notBeforeMs = step.wakeAtMs;
   }
 }
 

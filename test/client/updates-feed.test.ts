@@ -293,7 +293,7 @@ it('skips the fast rhythm while webhooks ring, and takes it up once they have be
     async (feedId) => {
       const feed = env.client.workflow.getHandle(feedId);
       await waitFor(async () => polls() >= 1);
-      await feed.signal(updatesDoorbellSignal);
+      await feed.signal(updatesDoorbellSignal, {});
       await waitFor(async () => polls() >= 2);
 
       // A webhook rang just now: the next one brings the human's click, so a young approval adds no polls.
