@@ -145,6 +145,8 @@ export const openTrainEventNoticeSchema = z.object({
   resourceId: z.string().nullable().optional(),
   contractId: z.string().optional(),
   milestoneId: z.string().optional(),
+  /** `milestone.status_changed`: the new status (the feed passes `data.status` on). */
+  status: z.string().optional(),
 });
 export type OpenTrainEventNotice = z.infer<typeof openTrainEventNoticeSchema>;
 

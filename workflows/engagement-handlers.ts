@@ -9,6 +9,7 @@ import {
 } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { EngagementRuleError } from '../domain/engagement-errors';
+import { eventNeedsContractRead } from '../domain/engagement-events';
 import { hireAnswerPending } from '../domain/engagement-hire';
 import {
   addMilestoneInputSchema,
@@ -71,6 +72,9 @@ import {
 /** Versioning: runs recorded before an update on the contract waited for a hire answer in flight. */
 const JUDGE_AFTER_HIRE_ANSWER_PATCH = 'judge-updates-after-hire-answer';
 
+/** Versioning: runs recorded before an event our own moves explain stopped causing a contract read. */
+const READ_ONLY_UNEXPLAINED_EVENTS_PATCH = 'contract-read-only-for-unexplained-events';
+
 /** The operations that act on the contract, so cannot be judged before the hire's answer is in. */
 const ON_THE_CONTRACT: ReadonlySet<IntentKind> = new Set([
   'add_milestone',
@@ -85,6 +89,7 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
   const ops = engagementOperations(runtime);
   // Decided once at the start of the run, so the marker's place in history never depends on a handler's timing.
   const judgeAfterHireAnswer = patched(JUDGE_AFTER_HIRE_ANSWER_PATCH);
+  const readsOnlyUnexplainedEvents = patched(READ_ONLY_UNEXPLAINED_EVENTS_PATCH);
 
   setHandler(stateQuery, () => runtime.state());
 
@@ -231,7 +236,8 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
     const ours =
       (input.contractId !== undefined && input.contractId === m.contractId) ||
       (input.milestoneId !== undefined && m.milestone(input.milestoneId) !== undefined);
-    if (ours) m.markContractStale();
+    if (ours && (!readsOnlyUnexplainedEvents || eventNeedsContractRead(m.snapshot, input)))
+      m.markContractStale();
   });
 
   setHandler(messageReceivedSignal, (input) => {

@@ -150,6 +150,7 @@ export class FeedRouter {
         resourceId: event.resourceId,
         contractId: event.contractId,
         milestoneId: event.milestoneId,
+        status: event.status,
       };
       return this.toEngagement(proposalId, event, (handle) => handle.signal(openTrainEventSignal, notice));
     }
