@@ -62,13 +62,6 @@ import {
   stateQuery,
 } from './messages';
 
-/**
- * The doors into the workflow. Every operation is an intent under a key: an update's key is its updateId
- * (which the client sets to the caller's idempotency key), a signal's the optional `idempotencyKey` of its
- * argument. A repeated key answers the first outcome and causes nothing; the same key with other arguments is
- * refused (`idempotency_key_mismatch`). Bad input is refused by the update's validator and leaves no trace; a
- * refusal by the engagement's rules is recorded under its key, so every repeat answers it again.
- */
 /** Versioning: runs recorded before an update on the contract waited for a hire answer in flight. */
 const JUDGE_AFTER_HIRE_ANSWER_PATCH = 'judge-updates-after-hire-answer';
 
@@ -84,6 +77,13 @@ const ON_THE_CONTRACT: ReadonlySet<IntentKind> = new Set([
   'send_message',
 ]);
 
+/**
+ * The doors into the workflow. Every operation is an intent under a key: an update's key is its updateId
+ * (which the client sets to the caller's idempotency key), a signal's the optional `idempotencyKey` of its
+ * argument. A repeated key answers the first outcome and causes nothing; the same key with other arguments is
+ * refused (`idempotency_key_mismatch`). Bad input is refused by the update's validator and leaves no trace; a
+ * refusal by the engagement's rules is recorded under its key, so every repeat answers it again.
+ */
 export function registerEngagementHandlers(runtime: EngagementRuntime): void {
   const m = runtime.machine;
   const ops = engagementOperations(runtime);
