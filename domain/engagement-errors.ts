@@ -12,6 +12,15 @@ export type EngagementRuleCode =
   | 'approvals_in_flight'
   | 'idempotency_key_mismatch';
 
+/**
+ * Refusals that only say "not now, another intent is under way": the update is rejected before it is accepted, so
+ * nothing is remembered under its key and the same key succeeds once the other intent has settled.
+ */
+export const WAIT_AND_REPEAT_CODES: readonly EngagementRuleCode[] = [
+  'approvals_in_flight',
+  'already_in_progress',
+];
+
 export class EngagementRuleError extends Error {
   override readonly name = 'EngagementRuleError';
   constructor(

@@ -8,7 +8,7 @@ import {
   uuid4,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
-import { EngagementRuleError } from '../domain/engagement-errors';
+import { EngagementRuleError, WAIT_AND_REPEAT_CODES } from '../domain/engagement-errors';
 import { eventNeedsContractRead } from '../domain/engagement-events';
 import { hireAnswerPending } from '../domain/engagement-hire';
 import {
@@ -159,7 +159,14 @@ export function registerEngagementHandlers(runtime: EngagementRuntime): void {
           const parsed = parseInput(schema, input) as A;
           const found = lookupIntent(m.intents, updateKey(), op.kind, fingerprintOf(parsed));
           refuseMismatch(found);
-          // The engagement's rules are judged in the handler, so a refusal is remembered under its key.
+          if (found.kind === 'repeat') return;
+          // "Not now" is answered here and leaves no trace; every other rule is judged in the handler, so its
+          // refusal is remembered under the key.
+          try {
+            op.guard(parsed);
+          } catch (err) {
+            if (err instanceof EngagementRuleError && WAIT_AND_REPEAT_CODES.includes(err.code)) throw err;
+          }
         }),
       handler: async (input: unknown): Promise<never> => {
         try {

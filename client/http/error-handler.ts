@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { IDEMPOTENCY_KEY_MISMATCH } from '../idempotency-key';
 import { EngagementNotFoundError, InputValidationError, UpdateRejectedError } from '../errors';
 import type { ErrorBody } from './schemas';
+import { WAIT_AND_REPEAT_CODES } from '../../domain/engagement-errors';
 
 /**
  * One mapping from our errors to HTTP: 400 bad input (every field), 404 unknown engagement, 409/422 refused, 422
@@ -35,6 +36,8 @@ export function handleApiError(
     // with other arguments is the caller's mistake, as the replay store answers it: 422 with its own code.
     const mismatch = error.failureType === IDEMPOTENCY_KEY_MISMATCH;
     const status = mismatch || error.failureType === 'InputValidationError' ? 422 : 409;
+    // "Not now, another intent is under way": the same key, repeated later, is meant to succeed.
+    if (WAIT_AND_REPEAT_CODES.some((code) => code === error.failureType)) reply.header('retry-after', '3');
     return send(reply, status, {
       error: error.message,
       code: mismatch ? IDEMPOTENCY_KEY_MISMATCH : 'REJECTED',

@@ -92,8 +92,10 @@ export class IdempotencyStore {
     return {
       kind: 'first',
       finish: (saved) => {
-        // A 5xx may be a passing fault, so it is not the key's answer: the next request tries again.
-        if (saved && saved.statusCode < 500) entry.expiresAt = this.now() + this.ttlMs;
+        // A 5xx may be a passing fault, and a Retry-After says "repeat later": neither is the key's answer, so
+        // the next request with the key runs again.
+        if (saved && saved.statusCode < 500 && saved.headers['retry-after'] === undefined)
+          entry.expiresAt = this.now() + this.ttlMs;
         else if (this.entries.get(scope) === entry) this.entries.delete(scope);
         resolve(saved);
       },

@@ -96,6 +96,18 @@ describe('replay', () => {
     expect(engagements.fundMilestone).toHaveBeenCalledTimes(1);
   });
 
+  it('does not keep a "not now" refusal: it says Retry-After, and the same key runs again', async () => {
+    engagements.end.mockRejectedValueOnce(
+      new UpdateRejectedError(KNOWN_ID, 'endContract', 'a release is open', 'approvals_in_flight'),
+    );
+    const first = await post(`/engagements/${KNOWN_ID}/end`, 'k-end');
+    expect(first.statusCode).toBe(409);
+    expect(first.headers['retry-after']).toBe('3');
+    const again = await post(`/engagements/${KNOWN_ID}/end`, 'k-end');
+    expect(again.statusCode).toBe(202);
+    expect(engagements.end).toHaveBeenCalledTimes(2);
+  });
+
   it('without the header every request is its own', async () => {
     await post(milestones, undefined, batch);
     await post(milestones, undefined, batch);

@@ -134,7 +134,7 @@ describe('durable intents (time-skipping, mocked activities)', () => {
     });
   });
 
-  it('refuses to end while a funding is open, naming it, and keeps following that approval', async () => {
+  it('refuses to end while a funding is open, naming it, keeps following that approval, and ends on the same key later', async () => {
     const fake = new FakeOpenTrain();
     await suite.run(fake, {}, async (handle) => {
       await hireAndActivate(handle, fake);
@@ -143,7 +143,9 @@ describe('durable intents (time-skipping, mocked activities)', () => {
         args: [{ milestoneId: added.id }],
         updateId: 'fund-80',
       });
-      const refused = await failureOf(handle.executeUpdate(endContractUpdate, { args: [{}] }));
+      const refused = await failureOf(
+        handle.executeUpdate(endContractUpdate, { args: [{}], updateId: 'end-after-funding' }),
+      );
       expect(refused.type).toBe('approvals_in_flight');
       expect(refused.details?.[0]).toMatchObject({
         openIntents: [
@@ -157,8 +159,13 @@ describe('durable intents (time-skipping, mocked activities)', () => {
         handle,
         (s) => s.milestones[1]?.status === 'ACTIVE_FUNDED' && s.pendingApprovals.length === 0,
       );
-      const ending = await handle.executeUpdate(endContractUpdate, { args: [{}] });
+      // "Not now" left no trace: the same key, sent again as the refusal says, ends the contract.
+      const ending = await handle.executeUpdate(endContractUpdate, {
+        args: [{}],
+        updateId: 'end-after-funding',
+      });
       expect(ending.phase).toBe('awaiting_end_approval');
+      expect(fake.callsOf('requestContractEnd')).toHaveLength(1);
     });
   });
 
