@@ -1,3 +1,4 @@
+import { WAIT_AND_REPEAT_CODES } from '../../../domain/engagement-errors';
 import { engagementWorkflowId } from '../../../domain/ids';
 import type { engagementWorkflow } from '../../../workflows';
 import {
@@ -24,6 +25,9 @@ import {
 } from './model-state';
 import type { ModelSuite } from './model-suite';
 import { EngagementConnection, until } from './model-temporal';
+
+/** The refusals an update's validator gives (WAIT_AND_REPEAT_CODES): they leave no trace under the key. */
+const NOT_NOW = new Set<string>(WAIT_AND_REPEAT_CODES);
 
 /**
  * The system under test for one run: one engagement on the shared dev server and its OpenTrain world. Every step
@@ -147,6 +151,8 @@ export class EngagementSystem {
     this.tally(`${request.kind} via ${via}${expected.ok ? '' : ' (refused)'}`);
     const problem = reply && judge(expected, reply);
     if (problem) this.fail(`${key} ${label(request)}: ${problem}`);
+    // An update refused "not now" was rejected before acceptance: its key holds nothing to repeat or reuse.
+    if (reply && !reply.ok && NOT_NOW.has(reply.type)) return void (await this.check(model));
     model.sent.push({ key, request, via, expected, reply: via === 'signal' ? undefined : reply });
     if (expected.ok) {
       const created =
