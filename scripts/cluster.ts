@@ -72,13 +72,18 @@ export interface RunningCluster {
  * Payloads are encrypted on the cluster: without PAYLOAD_ENCRYPTION_KEYS the cluster makes one key on its first
  * start and keeps it beside its database (0600), so a second start reads every engagement the first one wrote.
  */
-function withPayloadEncryption(env: NodeJS.ProcessEnv, dataDir: string): NodeJS.ProcessEnv {
-  if (env.PAYLOAD_ENCRYPTION_KEYS?.trim()) return env;
-  const file = join(dataDir, 'payload-encryption-keys');
-  if (!existsSync(file))
-    writeFileSync(file, `cluster1:${randomBytes(32).toString('base64')}`, { mode: 0o600 });
-  return { ...env, PAYLOAD_ENCRYPTION_KEYS: readFileSync(file, 'utf8').trim() };
+function withPayloadEncryption(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+): { env: NodeJS.ProcessEnv; keysFile?: string } {
+  if (env.PAYLOAD_ENCRYPTION_KEYS?.trim()) return { env };
+  const keysFile = join(dataDir, PAYLOAD_KEYS_FILE);
+  if (!existsSync(keysFile))
+    writeFileSync(keysFile, `cluster1:${randomBytes(32).toString('base64')}`, { mode: 0o600 });
+  return { env: { ...env, PAYLOAD_ENCRYPTION_KEYS: readFileSync(keysFile, 'utf8').trim() }, keysFile };
 }
+
+const PAYLOAD_KEYS_FILE = 'payload-encryption-keys';
 
 /** Retention of closed engagements' histories in the namespace. */
 const RETENTION_DAYS = 30;
@@ -87,7 +92,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
   const log = options.log ?? ((line: string) => console.log(line));
   const dataDir = resolve(options.dataDir ?? '.data/cluster');
   mkdirSync(dataDir, { recursive: true });
-  const env = withPayloadEncryption(options.env ?? process.env, dataDir);
+  const { env, keysFile } = withPayloadEncryption(options.env ?? process.env, dataDir);
   const config = loadConfig(env, 'start');
   const ports = options.ports ?? defaultClusterPorts(env);
   if (!existsSync(WORKER_ENTRY)) throw new Error(`${WORKER_ENTRY} is missing: run \`npm run build\` first`);
@@ -180,6 +185,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
         workers.map((w) => `http://127.0.0.1:${w.metricsPort}/metrics`),
       ),
       codecEndpoint,
+      payloadKeysFile: keysFile,
       postgres: {
         host: postgres.host,
         port: postgres.port,

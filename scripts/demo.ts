@@ -12,7 +12,7 @@ import { OpenTrainClient } from '../opentrain';
 import { SandboxControl } from '../sandbox/control-client';
 import { API_PREFIX as SANDBOX_API_PREFIX } from '../sandbox/server';
 import { briefTrainerAndAwaitReply, printThread, type ThreadDemo } from './demo-thread';
-import { readStackInfo, startLocalStack } from './start-local';
+import { readStackInfo, startLocalStack, temporalSettingsOfStack } from './start-local';
 import type { LocalStack, LocalStackInfo } from './start-local';
 import { temporalIsUp } from './dev-server';
 import { countByEndpoint, describeCounts } from './sandbox-calls';
@@ -43,15 +43,12 @@ async function main(): Promise<void> {
   }
   const control = new SandboxControl(info.sandboxUrl);
   // The sandbox token serves `message list` only: the whole thread, read from OpenTrain like the CLI would.
-  const connected = await connectEngagementClient(
-    { address: info.temporalAddress, namespace: info.namespace },
-    {
-      threadReader: new OpenTrainClient({
-        baseUrl: `${info.sandboxUrl}${SANDBOX_API_PREFIX}`,
-        token: info.sandboxToken,
-      }),
-    },
-  );
+  const connected = await connectEngagementClient(temporalSettingsOfStack(info), {
+    threadReader: new OpenTrainClient({
+      baseUrl: `${info.sandboxUrl}${SANDBOX_API_PREFIX}`,
+      token: info.sandboxToken,
+    }),
+  });
   try {
     const requestsBefore = (await control.requests()).length;
     const demoBegan = Date.now();

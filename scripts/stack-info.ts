@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { temporalSettingsFromEnv, type TemporalSettings } from '../client/connection';
 
 /** What a running stack (`npm start` or `npm run cluster`) tells its users — the 0600 stack file and the banner. */
 
@@ -18,11 +19,28 @@ export interface LocalStackInfo {
   workerMetricsUrls?: string[];
   /** `npm run cluster` only: where the Temporal UI and `temporal --codec-endpoint` decode payloads. */
   codecEndpoint?: string;
+  /**
+   * `npm run cluster` only, when it made the payload key itself: the 0600 file holding PAYLOAD_ENCRYPTION_KEYS (the
+   * path, never the key). Every other process that reads engagements (CLI, MCP, demo) needs that key too.
+   */
+  payloadKeysFile?: string;
   /** `npm run cluster` only: PostgreSQL behind the Temporal server (no password: that stays in its own file). */
   postgres?: { host: string; port: number; user: string; passwordFile: string };
 }
 
 export const STACK_FILE = 'local-stack.json';
+
+/** How a process on this machine reaches the stack's Temporal, with the cluster's payload key when it made one. */
+export function temporalSettingsOfStack(info: LocalStackInfo): TemporalSettings {
+  return temporalSettingsFromEnv({
+    TEMPORAL_ADDRESS: info.temporalAddress,
+    TEMPORAL_NAMESPACE: info.namespace,
+    PAYLOAD_ENCRYPTION_KEYS: info.payloadKeysFile
+      ? readFileSync(info.payloadKeysFile, 'utf8').trim()
+      : process.env.PAYLOAD_ENCRYPTION_KEYS,
+    PAYLOAD_ENCRYPTION_KEY_ID: process.env.PAYLOAD_ENCRYPTION_KEY_ID,
+  });
+}
 
 export function readStackInfo(dataDir: string): Partial<LocalStackInfo> {
   const file = join(dataDir, STACK_FILE);
@@ -64,6 +82,13 @@ export function describeStack(
   for (const [i, url] of (info.workerMetricsUrls ?? []).entries())
     lines.push(`  Metrics       worker ${i + 1}: ${url}`);
   if (info.codecEndpoint) lines.push(`  Codec         ${info.codecEndpoint}  (temporal --codec-endpoint)`);
+  if (info.payloadKeysFile) {
+    const keysFile = relative(process.cwd(), info.payloadKeysFile) || info.payloadKeysFile;
+    lines.push(
+      `  Encryption    on; the key is in ${keysFile} (0600). The CLI and MCP server need it in their shell:`,
+      `                export PAYLOAD_ENCRYPTION_KEYS="$(cat ${keysFile})"`,
+    );
+  }
   lines.push('', 'Try it:', `  npm run demo`);
   if (proposalId) {
     lines.push(

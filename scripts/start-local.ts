@@ -15,7 +15,7 @@ import type { Stops } from './stack-parts';
 import { describeStack, readStackInfo, writeStackInfo } from './stack-info';
 import type { LocalStackInfo } from './stack-info';
 
-export { describeStack, readStackInfo, STACK_FILE } from './stack-info';
+export { describeStack, readStackInfo, STACK_FILE, temporalSettingsOfStack } from './stack-info';
 export type { LocalStackInfo } from './stack-info';
 
 /**

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { ENCRYPTED_ENCODING } from '../../codec/aes-gcm-codec';
 import { temporal } from '@temporalio/proto';
@@ -10,6 +10,7 @@ import type { EngagementState } from '../../domain/engagement-view';
 import { TASK_QUEUE } from '../../domain/ids';
 import { startCluster } from '../../scripts/cluster';
 import type { ClusterPorts, RunningCluster } from '../../scripts/cluster';
+import { describeStack } from '../../scripts/stack-info';
 import { SandboxControl } from '../../sandbox/control-client';
 import { httpLifecycleDriver } from '../e2e/support/http-driver';
 import { runLifecycle } from '../e2e/support/lifecycle';
@@ -64,12 +65,12 @@ async function freeClusterPorts(): Promise<ClusterPorts> {
 }
 
 /** The real CLI, as a user runs it against the cluster (TEMPORAL_ADDRESS), JSON out. */
-function cli(address: string, ...args: string[]): unknown {
+function cli(address: string, args: string[], extraEnv: Record<string, string> = {}): unknown {
   const run = spawnSync(
     process.execPath,
     [join(__dirname, '../../lib/client/cli/main.js'), ...args, '--json'],
     {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: address },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: address, ...extraEnv },
       encoding: 'utf8',
       timeout: 60_000,
     },
@@ -272,9 +273,22 @@ it('runs a whole lifecycle on PostgreSQL with two workers, one SIGKILLed half-wa
   expect(visible.trim()).toBe('2'); // WORKFLOW_EXECUTION_STATUS_COMPLETED
 
   // `engagements list --expiring-within` (the CLI, as a user runs it) through SQL visibility.
-  const expiring = cli(info.temporalAddress, 'list', '--expiring-within', '80') as { engagementId: string }[];
+  const expiring = cli(info.temporalAddress, ['list', '--expiring-within', '80']) as {
+    engagementId: string;
+  }[];
   expect(expiring.map((e) => e.engagementId)).toContain(waiting);
   expect(expiring.map((e) => e.engagementId)).not.toContain(engagementId);
+
+  // Payloads are encrypted with a key the cluster made: its banner says where the key is and how to hand it to
+  // the CLI, and the CLI given it that way reads the engagement's state (list above reads search attributes only).
+  const keysFile = join(dataDir, 'payload-encryption-keys');
+  expect(info.payloadKeysFile).toBe(keysFile);
+  const banner = describeStack(info, undefined, dataDir, { title: 'cluster', command: 'npm run cluster' });
+  expect(banner).toContain(`export PAYLOAD_ENCRYPTION_KEYS="$(cat ${relative(process.cwd(), keysFile)})"`);
+  const keys = readFileSync(keysFile, 'utf8').trim();
+  expect(banner).not.toContain(keys.split(':')[1]);
+  const read = cli(info.temporalAddress, ['state', engagementId], { PAYLOAD_ENCRYPTION_KEYS: keys });
+  expect(read).toMatchObject({ engagementId, phase: 'ended' });
 
   // Clean stop: the surviving worker drains and exits by itself, every port is free again.
   await cluster.stop();
