@@ -1,6 +1,8 @@
+import { appendFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { EngagementState, MilestoneView } from '../../../domain/engagement-view';
 import type { LifecycleDriver } from './lifecycle';
@@ -21,8 +23,27 @@ export async function connectStdio(temporalAddress: string): Promise<{ client: C
   const stderr: string[] = [];
   transport.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   const client = new Client({ name: 'engagements-test', version: '1.0.0' });
+  const transcript = process.env.MCP_TRANSCRIPT_FILE;
+  if (transcript) recordTranscript(transport, transcript);
   await client.connect(transport);
+  if (transcript) recordTranscript(transport, transcript, 'received');
   return { client, stderr };
+}
+
+/**
+ * With MCP_TRANSCRIPT_FILE set, appends every JSON-RPC message of the session to that file, one line each (`→` sent,
+ * `←` received): a real session to show. Sending is wrapped before connecting, receiving after (the client sets it).
+ */
+function recordTranscript(transport: Transport, file: string, side: 'sent' | 'received' = 'sent'): void {
+  const line = (arrow: string, message: unknown) =>
+    appendFileSync(file, `${arrow} ${JSON.stringify(message)}\n`);
+  if (side === 'sent') {
+    const send = transport.send.bind(transport);
+    transport.send = (message, options) => (line('→', message), send(message, options));
+    return;
+  }
+  const receive = transport.onmessage;
+  transport.onmessage = (message, extra) => (line('←', message), receive?.(message, extra));
 }
 
 export async function connectHttp(apiUrl: string, bearerToken: string): Promise<Client> {
