@@ -3,6 +3,7 @@ import type { DataConverter } from '@temporalio/common';
 import { dataConverterFromConfig } from '../codec/data-converter';
 import { loadConfig, processConfig, type Config } from '../config';
 import type { IntentDoor } from '../domain/intents';
+import { clientOptionsFromConfig, OpenTrainClient } from '../opentrain';
 import { EngagementClient, type ThreadReader } from './engagement-client';
 
 /** Temporal connection settings shared by the CLI, the HTTP API, the MCP server and the TypeScript client. */
@@ -19,6 +20,16 @@ export function temporalSettingsFromConfig(config: Config): TemporalSettings {
     namespace: config.TEMPORAL_NAMESPACE,
     ...(config.PAYLOAD_ENCRYPTION_KEYS ? { dataConverter: dataConverterFromConfig(config) } : {}),
   };
+}
+
+/**
+ * OpenTrain, when the configuration holds its token, as the reader of whole message threads (`message list`,
+ * `list_messages`); that is all a client process uses the token for. Without it those answer `opentrain_not_configured`.
+ */
+export function threadReaderFromConfig(config: Config): OpenTrainClient | undefined {
+  return config.OPENTRAIN_API_TOKEN || config.OT_API_TOKEN
+    ? new OpenTrainClient(clientOptionsFromConfig(config))
+    : undefined;
 }
 
 /** From the process's configuration, or from `env` parsed on the spot (tests, embedding). */

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { processConfig } from '../../config';
-import { clientOptionsFromConfig, OpenTrainClient } from '../../opentrain';
-import { connectEngagementClient, temporalSettingsFromConfig } from '../connection';
+import { connectEngagementClient, temporalSettingsFromConfig, threadReaderFromConfig } from '../connection';
 import { runCli } from './program';
 
 /**
@@ -17,10 +16,7 @@ runCli(process.argv.slice(2), {
     const config = processConfig('cli');
     return connectEngagementClient(temporalSettingsFromConfig(config), {
       door: 'cli',
-      threadReader:
-        config.OPENTRAIN_API_TOKEN || config.OT_API_TOKEN
-          ? new OpenTrainClient(clientOptionsFromConfig(config))
-          : undefined,
+      threadReader: threadReaderFromConfig(config),
     });
   },
   stdout: (text) => process.stdout.write(`${text}\n`),

@@ -279,3 +279,34 @@ describe('over Streamable HTTP, the endpoint', () => {
     expect(local.statusCode).toBe(200);
   });
 });
+
+it('over stdio, list_messages reads the whole thread from OpenTrain once the token is in its environment', async () => {
+  const { engagementId, approval } = await startAwaitingHire(stack);
+  await stack.control.confirmApproval(approval.approvalId);
+  const active = await waitForState(
+    () => stack.engagements.getState(engagementId),
+    'the contract thread',
+    (s) => (s.phase === 'active' && s.jobDmConversationId ? s : undefined),
+  );
+  await stack.control.replyAsTrainer(active.jobDmConversationId as string, 'Ready when you are.');
+
+  // Without the token the thread is not readable from OpenTrain, and the tool says so.
+  const without = await callTool(stdio.client, 'list_messages', { engagementId });
+  expect(textOf(without)).toMatch(/\[opentrain_not_configured\]: reading threads needs OPENTRAIN_API_TOKEN/);
+
+  const withToken = await connectStdio(stack.env.address, {
+    OPENTRAIN_API_TOKEN: stack.token,
+    OPENTRAIN_API_BASE_URL: stack.sandbox.apiBaseUrl,
+  });
+  try {
+    const page = await structured<{ messages: { sender: string; content: string }[] }>(
+      withToken.client,
+      'list_messages',
+      { engagementId },
+    );
+    expect(page.messages[0]).toMatchObject({ sender: 'trainer', content: 'Ready when you are.' });
+    expect(withToken.stderr.join('')).not.toContain(stack.token);
+  } finally {
+    await withToken.client.close();
+  }
+});

@@ -12,12 +12,20 @@ import type { LifecycleDriver } from './lifecycle';
 const ROOT = `${__dirname}/../../..`;
 
 /** `npm run -s mcp` as a host would spawn it: its stderr is kept for the test, its stdout is the protocol. */
-export async function connectStdio(temporalAddress: string): Promise<{ client: Client; stderr: string[] }> {
+export async function connectStdio(
+  temporalAddress: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ client: Client; stderr: string[] }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [require.resolve('ts-node/dist/bin.js'), '--transpile-only', `${ROOT}/client/mcp/main.ts`],
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_NAMESPACE: 'default',
+      ...extraEnv,
+    },
     stderr: 'pipe',
   });
   const stderr: string[] = [];
