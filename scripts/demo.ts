@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   }
   const control = new SandboxControl(info.sandboxUrl);
   // The sandbox token serves `message list` only: the whole thread, read from OpenTrain like the CLI would.
-  const connected = await connectEngagementClient(temporalSettingsOfStack(info), {
+  const connected = await connectEngagementClient(temporalSettingsOfStack(info, process.env), {
     threadReader: new OpenTrainClient({
       baseUrl: `${info.sandboxUrl}${SANDBOX_API_PREFIX}`,
       token: info.sandboxToken,

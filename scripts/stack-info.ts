@@ -30,15 +30,18 @@ export interface LocalStackInfo {
 
 export const STACK_FILE = 'local-stack.json';
 
-/** How a process on this machine reaches the stack's Temporal, with the cluster's payload key when it made one. */
-export function temporalSettingsOfStack(info: LocalStackInfo): TemporalSettings {
+/**
+ * How a process on this machine reaches the stack's Temporal: the cluster's payload key when it made one, else the
+ * keys `env` holds.
+ */
+export function temporalSettingsOfStack(info: LocalStackInfo, env: NodeJS.ProcessEnv): TemporalSettings {
   return temporalSettingsFromEnv({
     TEMPORAL_ADDRESS: info.temporalAddress,
     TEMPORAL_NAMESPACE: info.namespace,
     PAYLOAD_ENCRYPTION_KEYS: info.payloadKeysFile
       ? readFileSync(info.payloadKeysFile, 'utf8').trim()
-      : process.env.PAYLOAD_ENCRYPTION_KEYS,
-    PAYLOAD_ENCRYPTION_KEY_ID: process.env.PAYLOAD_ENCRYPTION_KEY_ID,
+      : env.PAYLOAD_ENCRYPTION_KEYS,
+    PAYLOAD_ENCRYPTION_KEY_ID: env.PAYLOAD_ENCRYPTION_KEY_ID,
   });
 }
 
