@@ -9,15 +9,20 @@ import { waitUntil } from '../workflows/support/engagement-handle';
 import { expectStillAfter, waitForState } from './support/wait';
 
 /**
- * Hand-made deliveries against the whole stack. The feed's interval is 10 minutes and engagements poll their
- * approvals every 5 minutes at first, so within these tests only an accepted doorbell can move an engagement.
+ * Hand-made deliveries against the whole stack. The feed's interval is 10 minutes, its fast rhythm too (no fast
+ * polls while the first test waits for its first ring), and engagements poll their approvals every 5 minutes at
+ * first, so within these tests only an accepted doorbell can move an engagement.
  */
 
 jest.setTimeout(120_000);
 let stack: E2eStack;
 
 beforeAll(async () => {
-  stack = await startE2eStack({ webhooks: 'manual', feedPollIntervalMs: 600_000 });
+  stack = await startE2eStack({
+    webhooks: 'manual',
+    feedPollIntervalMs: 600_000,
+    feedFastPollIntervalMs: 600_000,
+  });
 });
 afterAll(() => stack?.stop());
 

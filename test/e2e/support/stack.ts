@@ -21,6 +21,8 @@ import { bundleEngagementWorkflows, createDevServerEnv } from '../../support/tem
 export interface E2eStackOptions {
   webhooks: 'sandbox' | 'manual' | 'off';
   feedPollIntervalMs: number;
+  /** The feed's rhythm while a young approval waits and webhooks are silent (default: the feed's own, 2 s). */
+  feedFastPollIntervalMs?: number;
 }
 
 export interface E2eStack {
@@ -60,7 +62,12 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
       temporal: env.client,
       apiToken,
       port: 0,
-      feed: { input: { pollIntervalMs: options.feedPollIntervalMs } },
+      feed: {
+        input: {
+          pollIntervalMs: options.feedPollIntervalMs,
+          fastPollIntervalMs: options.feedFastPollIntervalMs,
+        },
+      },
       threadReader: openTrain,
       webhook:
         options.webhooks === 'off'
