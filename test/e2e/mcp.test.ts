@@ -34,6 +34,18 @@ const TOOLS = [
   'wait_for_engagement',
 ];
 
+/** An engagement whose hire the human confirmed, once its state shows the contract's thread. */
+async function hiredWithThread(): Promise<{ engagementId: string; active: EngagementState }> {
+  const { engagementId, approval } = await startAwaitingHire(stack);
+  await stack.control.confirmApproval(approval.approvalId);
+  const active = await waitForState(
+    () => stack.engagements.getState(engagementId),
+    'the contract thread',
+    (s) => (s.phase === 'active' && s.jobDmConversationId ? s : undefined),
+  );
+  return { engagementId, active };
+}
+
 beforeAll(async () => {
   stack = await startE2eStack({ webhooks: 'sandbox', feedPollIntervalMs: 600_000 });
   stdio = await connectStdio(stack.env.address);
@@ -141,13 +153,7 @@ describe.each(transports)('over %s', (_name, client) => {
   });
 
   it("send_message briefs the trainer once per key, and the trainer's reply wakes wait_for_engagement", async () => {
-    const { engagementId, approval } = await startAwaitingHire(stack);
-    await stack.control.confirmApproval(approval.approvalId);
-    const active = await waitForState(
-      () => stack.engagements.getState(engagementId),
-      'the contract thread',
-      (s) => (s.phase === 'active' && s.jobDmConversationId ? s : undefined),
-    );
+    const { engagementId, active } = await hiredWithThread();
     const args = {
       engagementId,
       content: 'Please start with batch 1.',
@@ -281,13 +287,7 @@ describe('over Streamable HTTP, the endpoint', () => {
 });
 
 it('over stdio, list_messages reads the whole thread from OpenTrain once the token is in its environment', async () => {
-  const { engagementId, approval } = await startAwaitingHire(stack);
-  await stack.control.confirmApproval(approval.approvalId);
-  const active = await waitForState(
-    () => stack.engagements.getState(engagementId),
-    'the contract thread',
-    (s) => (s.phase === 'active' && s.jobDmConversationId ? s : undefined),
-  );
+  const { engagementId, active } = await hiredWithThread();
   await stack.control.replyAsTrainer(active.jobDmConversationId as string, 'Ready when you are.');
 
   // Without the token the thread is not readable from OpenTrain, and the tool says so.
