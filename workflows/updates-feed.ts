@@ -82,6 +82,8 @@ const FEED_CONTINUE_AS_NEW_PER_PAGE_PATCH = 'feed-continue-as-new-per-page';
 const FEED_PARALLEL_ROUTING_PATCH = 'feed-parallel-routing';
 /** Marks runs that skip the fast rhythm while webhooks ring; older histories polled fast whenever one waited. */
 const FEED_FAST_ONLY_WHILE_SILENT_PATCH = 'feed-fast-only-while-webhooks-silent';
+/** Marks runs where a hint brings the next poll to one fast interval away; older histories polled at once. */
+const FEED_HINT_WAITS_FAST_INTERVAL_PATCH = 'feed-hint-waits-one-fast-interval';
 
 const { feedFetchUpdates } = proxyActivities<UpdatesFeedActivities>({
   startToCloseTimeout: '30 seconds',
@@ -99,6 +101,7 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
   const webhookSilenceMs = input.webhookSilenceMs ?? DEFAULT_WEBHOOK_SILENCE_MS;
   // Decided at the start of the run, so the marker's place never depends on when a signal came.
   const fastOnlyWhileSilent = patched(FEED_FAST_ONLY_WHILE_SILENT_PATCH);
+  const hintWaitsFastInterval = patched(FEED_HINT_WAITS_FAST_INTERVAL_PATCH);
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
   const continueAsNewAfter = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
   const router = new FeedRouter(input);
@@ -187,6 +190,28 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
     }
   }
 
+  /**
+   * Until the doorbell rings or the interval ends: fast while a young approval waits and webhooks are silent. A
+   * hint during a slow wait starts the fast rhythm. It brings the next poll to one fast interval away, not to now:
+   * the approval it announces was requested a moment ago, so a poll at once would find nothing (a wasted call per
+   * approval, and an ordering a test can never rule out). Runs recorded before the patch polled at once.
+   */
+  async function waitForNextPoll(): Promise<void> {
+    hinted = false;
+    let fast = !webhooksRinging() && router.awaitingYoung(Date.now(), fastPollWindowMs);
+    let deadline = Date.now() + (fast ? fastPollIntervalMs : pollIntervalMs);
+    for (;;) {
+      const woke = await condition(
+        () => doorbellRung || (!fast && hinted && !webhooksRinging()),
+        deadline - Date.now(),
+      );
+      if (!woke || doorbellRung || !hintWaitsFastInterval) return;
+      fast = true;
+      deadline = Math.min(deadline, Date.now() + fastPollIntervalMs);
+      if (deadline <= Date.now()) return;
+    }
+  }
+
   // Every run polls first, so a hand-over mid-catch-up resumes at once and a ring that came during it is not lost.
   for (;;) {
     doorbellRung = false;
@@ -205,13 +230,6 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
         lastDoorbellAt,
       });
     }
-    // Fast while a young approval waits and webhooks are silent; a hint during a slow wait cuts it short, so the
-    // fast rhythm starts at once. Runs recorded before the engagements sent hints never see one.
-    hinted = false;
-    const fast = !webhooksRinging() && router.awaitingYoung(Date.now(), fastPollWindowMs);
-    await condition(
-      () => doorbellRung || (!fast && hinted && !webhooksRinging()),
-      fast ? fastPollIntervalMs : pollIntervalMs,
-    );
+    await waitForNextPoll();
   }
 }

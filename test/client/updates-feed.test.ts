@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
@@ -258,14 +259,8 @@ it('routes an approval its engagement said it awaits without reading it, the hin
 });
 
 it('polls fast while a young approval is awaited, and at its interval otherwise', async () => {
-  const fake = fakeOpenTrain([]);
-  const polls = () => fake.calls.filter((c) => c.startsWith('updates')).length;
-  await withFeed(
-    fake,
-    [],
-    async (feedId) => {
-      const feed = env.client.workflow.getHandle(feedId);
-      await waitFor(async () => polls() >= 1);
+  await withPollingFeed(
+    async (feed, polls) => {
       // An approval requested two hours ago: its human is not at the screen, the interval stays long.
       await feed.signal(
         approvalAwaitedSignal,
@@ -284,15 +279,22 @@ it('polls fast while a young approval is awaited, and at its interval otherwise'
   );
 });
 
+it('starts the fast rhythm one fast interval after a hint, not with a poll at once', async () => {
+  await withPollingFeed(
+    async (feed, polls) => {
+      await feed.signal(approvalAwaitedSignal, hint('apr_young', 'p_x'));
+      // The approval was requested a moment ago: a poll now would find nothing (before the fix one came at once).
+      await sleep(1_500);
+      expect(polls()).toBe(1);
+      await waitFor(async () => polls() >= 3);
+    },
+    { fastPollIntervalMs: 3_000 },
+  );
+});
+
 it('skips the fast rhythm while webhooks ring, and takes it up once they have been silent', async () => {
-  const fake = fakeOpenTrain([]);
-  const polls = () => fake.calls.filter((c) => c.startsWith('updates')).length;
-  await withFeed(
-    fake,
-    [],
-    async (feedId) => {
-      const feed = env.client.workflow.getHandle(feedId);
-      await waitFor(async () => polls() >= 1);
+  await withPollingFeed(
+    async (feed, polls) => {
       await feed.signal(updatesDoorbellSignal, {});
       await waitFor(async () => polls() >= 2);
 
@@ -310,6 +312,24 @@ it('skips the fast rhythm while webhooks ring, and takes it up once they have be
     { fastPollIntervalMs: 250, webhookSilenceMs: 3_000 },
   );
 });
+
+/** A feed with an empty ledger, after its first poll; `polls` counts its reads of `/updates`. */
+async function withPollingFeed(
+  body: (feed: WorkflowHandle, polls: () => number) => Promise<void>,
+  input: Record<string, unknown>,
+): Promise<void> {
+  const fake = fakeOpenTrain([]);
+  const polls = () => fake.calls.filter((c) => c.startsWith('updates')).length;
+  await withFeed(
+    fake,
+    [],
+    async (feedId) => {
+      await waitFor(async () => polls() >= 1);
+      await body(env.client.workflow.getHandle(feedId), polls);
+    },
+    input,
+  );
+}
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

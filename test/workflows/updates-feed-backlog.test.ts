@@ -232,6 +232,7 @@ it('hands over mid-catch-up once history passes the bound, resuming at the next 
   // A new run records every patch of the feed's current behaviour (the first decided as the run starts).
   expect(first?.patches).toEqual([
     'feed-fast-only-while-webhooks-silent',
+    'feed-hint-waits-one-fast-interval',
     'feed-parallel-routing',
     'feed-continue-as-new-per-page',
   ]);
