@@ -55,6 +55,7 @@ import { readAuditTrail } from './audit/read-audit';
 import { EngagementNotFoundError, UpdateRejectedError } from './errors';
 import { idempotencyKeyOf } from './idempotency-key';
 import { querySettled } from './settled-query';
+import { deliverUpdate } from './update-delivery';
 import { fingerprintOf, updateIdFor } from '../domain/intents';
 import type { IntentDoor } from '../domain/intents';
 import type { IdempotencyOptions } from './idempotency-key';
@@ -364,7 +365,7 @@ export class EngagementClient {
     // The door rides beside the arguments, outside the digest: the same key through another door is a repeat.
     const withDoor = { ...arg, door: this.door } as Arg;
     const value = await this.onEngagement(engagementId, update.name, (h) =>
-      h.executeUpdate(update, { args: [withDoor], updateId }),
+      deliverUpdate(() => h.executeUpdate(update, { args: [withDoor], updateId })),
     );
     return result.parse(value);
   }

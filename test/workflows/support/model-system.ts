@@ -273,6 +273,9 @@ export class EngagementSystem {
     ];
     if (problems.length) this.fail(`the final state is not settled:\n    - ${problems.join('\n    - ')}`);
     this.tally(`in-doubt faults injected`, this.world.faultsInjected);
+    // Not a failure: the client sends such an update again under its key (client/update-delivery.ts).
+    if (this.engagement.abortedUpdates)
+      this.tally('updates re-sent after their task failed', this.engagement.abortedUpdates);
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@ import type { EngagementState } from '../../../domain/engagement-view';
 import { fingerprintOf, updateIdFor } from '../../../domain/intents';
 import type { engagementWorkflow } from '../../../workflows';
 import * as messages from '../../../workflows/messages';
+import { deliverUpdate } from '../../../client/update-delivery';
 import type { Reply, Request, Via } from './model-state';
 
 /**
@@ -37,6 +38,8 @@ const POLL_MAX_MS = 40;
 export class EngagementConnection {
   /** Runs seen to have completed a workflow task; more than one means the engagement continued-as-new. */
   readonly begunRuns = new Set<string>();
+  /** Updates Temporal aborted unrecorded (their workflow task failed) and that were sent again. */
+  abortedUpdates = 0;
   private readonly handle: WorkflowHandle<typeof engagementWorkflow>;
 
   /** `digestUpdateIds`: update ids as the TypeScript client makes them (key + request digest), else the bare key. */
@@ -54,7 +57,11 @@ export class EngagementConnection {
     const updateId = this.digestUpdateIds ? updateIdFor(key, digestOf(update.name, request.args)) : key;
     try {
       const value = await withTimeout(
-        this.handle.executeUpdate(update, { args: [request.args as never], updateId }),
+        // As the TypeScript client sends it: again under the same id while Temporal aborts it unrecorded.
+        deliverUpdate(
+          () => this.handle.executeUpdate(update, { args: [request.args as never], updateId }),
+          () => (this.abortedUpdates += 1),
+        ),
         `update ${key}`,
       );
       return { ok: true, value };
@@ -149,7 +156,10 @@ function replyOf(err: unknown): Reply {
     return { ok: false, type: 'workflow_closed', message: err.message };
   const e = err as Error;
   const cause = err instanceof WorkflowUpdateFailedError ? `(${String(err.cause)})` : '';
-  return { ok: false, type: `${e?.name ?? 'Error'}${cause}`, message: String(e?.message) };
+  // A ServiceError wraps the gRPC error: its code and details say what the server refused.
+  const grpc = e?.cause as { code?: number; details?: string } | undefined;
+  const detail = grpc?.code === undefined ? '' : ` (gRPC ${grpc.code}: ${grpc.details})`;
+  return { ok: false, type: `${e?.name ?? 'Error'}${cause}`, message: `${String(e?.message)}${detail}` };
 }
 
 /** The request digest the TypeScript client puts in the update id (client/engagement-client.ts). */
