@@ -1,8 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { deliverUpdate, updateAbortedUnrecorded } from '../../client/update-delivery';
 import { bundleWorkflows, createDevServerEnv } from '../support/temporal';
-import { answerUpdate, readySignal } from './fixtures/aborted-update-workflows';
+import { answerUpdate, readyQuery, readySignal } from './fixtures/aborted-update-workflows';
 
 /**
  * An update whose workflow task fails is aborted by Temporal unrecorded, and the SDK passes the server's
@@ -40,7 +41,10 @@ it('sends an update again under the same id while its workflow task fails, and r
       () => handle.executeUpdate(answerUpdate, { args: ['q'], updateId: 'k2' }),
       async (err) => {
         aborted.push(err);
+        // Ready before the next attempt: the workflow has taken the signal in a task of its own (until then a
+        // query is refused while the failed task is retried).
         await handle.signal(readySignal);
+        while (!(await handle.query(readyQuery).catch(() => false))) await sleep(200);
       },
     );
     expect(answer).toBe('answer to q');
