@@ -162,38 +162,23 @@ async function parked(workflowId: string): Promise<boolean> {
 }
 
 /**
- * The run's close event, waited for: on a slow machine the time-skipping server has answered a history read of a
- * run that had already handed over without its last events, which cut the chain short.
+ * Follows the continue-as-new chain from the first run to the latest (parked) one, reading each whole history. It
+ * walks back from the latest run, each run's start event naming the run it continues: on a slow machine the
+ * time-skipping server has answered a closed run's close event with nothing, for a minute (seen in CI).
  */
-/** A long poll can end empty-handed on a slow server; ask again until the close event is there. */
-async function closeEventOf(workflowId: string, runId: string) {
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
-    const { history } = await env.client.workflowService.getWorkflowExecutionHistory({
-      namespace: env.client.options.namespace,
-      execution: { workflowId, runId },
-      waitNewEvent: true,
-      historyEventFilterType:
-        temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
-    });
-    const close = history?.events?.at(-1);
-    if (close) return close;
-  }
-  throw new Error(`run ${runId} did not close within 60 s`);
-}
-
-/** Follows the continue-as-new chain from the first run to the latest (parked) one, reading each whole history. */
 async function runChain(workflowId: string, firstRunId: string): Promise<Run[]> {
-  const runs: Run[] = [];
-  let runId: string | undefined = firstRunId;
+  const histories = new Map<string, temporal.api.history.v1.IHistoryEvent[]>();
+  let runId: string | null | undefined = (await env.client.workflow.getHandle(workflowId).describe()).runId;
   while (runId) {
-    // Each run's own status, so a slow server cannot end the chain early (seen in CI: 3 runs of 9 read).
-    const running: boolean =
-      (await env.client.workflow.getHandle(workflowId, runId).describe()).status.name === 'RUNNING';
-    const next: string | null | undefined = running
-      ? undefined
-      : (await closeEventOf(workflowId, runId))?.workflowExecutionContinuedAsNewEventAttributes
-          ?.newExecutionRunId;
     const events = await historyOf(workflowId, runId);
+    histories.set(runId, events);
+    if (runId === firstRunId) break;
+    runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+  }
+  if (!histories.has(firstRunId)) throw new Error(`the chain back from the latest run misses ${firstRunId}`);
+  const runs: Run[] = [];
+  for (const [runId, events] of [...histories].reverse()) {
+    const status = (await env.client.workflow.getHandle(workflowId, runId).describe()).status.name;
     const payload = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     const input = payload ? defaultPayloadConverter.fromPayload<UpdatesFeedInput>(payload) : undefined;
     runs.push({
@@ -204,9 +189,8 @@ async function runChain(workflowId: string, firstRunId: string): Promise<Run[]> 
         const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0];
         return data ? [defaultPayloadConverter.fromPayload<{ id: string }>(data).id] : [];
       }),
-      continuedAsNew: Boolean(next),
+      continuedAsNew: status === 'CONTINUED_AS_NEW',
     });
-    runId = next ?? undefined;
   }
   return runs;
 }
