@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { TASK_QUEUE, UPDATES_FEED_WORKFLOW_ID } from '../domain/ids';
 import type { UpdatesFeedInput, updatesFeedWorkflow } from '../workflows/updates-feed';
 import { approvalResolvedSignal } from '../workflows/messages';
+import { stickySafeQuery } from './sticky-safe-query';
 import {
   awaitedApprovalQuery,
   updatesDoorbellSignal,
@@ -30,7 +31,7 @@ export async function ensureUpdatesFeed(client: Client, settings: FeedSettings =
 }
 
 export function readFeedStatus(client: Client): Promise<UpdatesFeedStatus> {
-  return client.workflow.getHandle(UPDATES_FEED_WORKFLOW_ID).query(updatesFeedStatusQuery);
+  return stickySafeQuery(client.workflow.getHandle(UPDATES_FEED_WORKFLOW_ID), updatesFeedStatusQuery);
 }
 
 /**
@@ -95,9 +96,11 @@ export async function expressApprovalDecision(
   client: Client,
   decided: { approvalId: string; status: string },
 ): Promise<boolean> {
-  const engagementId = await client.workflow
-    .getHandle(UPDATES_FEED_WORKFLOW_ID)
-    .query(awaitedApprovalQuery, decided.approvalId);
+  const engagementId = await stickySafeQuery(
+    client.workflow.getHandle(UPDATES_FEED_WORKFLOW_ID),
+    awaitedApprovalQuery,
+    decided.approvalId,
+  );
   if (!engagementId) return false;
   await client.workflow.getHandle(engagementId).signal(approvalResolvedSignal, decided);
   return true;

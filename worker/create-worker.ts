@@ -6,6 +6,7 @@ import {
 } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities';
+import { STICKY_QUEUE_SCHEDULE_TO_START_MS } from '../config/sticky-queue';
 import { TASK_QUEUE } from '../domain/ids';
 import { activityMetricsInterceptor } from '../observability/activity-metrics';
 import type { EngagementMetrics } from '../observability/metrics';
@@ -62,10 +63,7 @@ export function createEngagementWorker(options: EngagementWorkerOptions): Promis
     }),
     ...(dataConverter ? { dataConverter } : {}),
     ...(metrics ? { interceptors: { activity: [activityMetricsInterceptor(metrics)] } } : {}),
-    // A worker that died leaves its cached workflows' next tasks on its sticky queue until this passes; the SDK's
-    // 10 s made every crash a 10 s stall for each engagement it held. A live worker takes its tasks in
-    // milliseconds, so 3 s only costs a replay elsewhere when a worker is badly overloaded.
-    stickyQueueScheduleToStartTimeout: '3s',
+    stickyQueueScheduleToStartTimeout: STICKY_QUEUE_SCHEDULE_TO_START_MS,
     ...(deployment ? { workerDeploymentOptions: deployment } : {}),
     ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
   });
