@@ -54,7 +54,7 @@ import type { AuditTrail } from './audit/audit-entry';
 import { readAuditTrail } from './audit/read-audit';
 import { EngagementNotFoundError, UpdateRejectedError } from './errors';
 import { idempotencyKeyOf } from './idempotency-key';
-import { stickySafeQuery } from './sticky-safe-query';
+import { guardedQuery } from './guarded-query';
 import { deliverUpdate } from './update-delivery';
 import { fingerprintOf, updateIdFor } from '../domain/intents';
 import type { IntentDoor } from '../domain/intents';
@@ -269,9 +269,7 @@ export class EngagementClient {
   async getState(engagementId: string): Promise<EngagementState> {
     const id = parseInput(engagementIdSchema, engagementId, 'engagement id');
     try {
-      return engagementStateSchema.parse(
-        await stickySafeQuery(this.client.workflow.getHandle(id), stateQuery),
-      );
+      return engagementStateSchema.parse(await guardedQuery(this.client.workflow.getHandle(id), stateQuery));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new EngagementNotFoundError(id);
       throw err;

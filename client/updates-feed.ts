@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { TASK_QUEUE, UPDATES_FEED_WORKFLOW_ID } from '../domain/ids';
 import type { UpdatesFeedInput, updatesFeedWorkflow } from '../workflows/updates-feed';
 import { approvalResolvedSignal } from '../workflows/messages';
-import { stickySafeQuery } from './sticky-safe-query';
+import { guardedQuery } from './guarded-query';
 import {
   awaitedApprovalQuery,
   updatesDoorbellSignal,
@@ -31,7 +31,7 @@ export async function ensureUpdatesFeed(client: Client, settings: FeedSettings =
 }
 
 export function readFeedStatus(client: Client): Promise<UpdatesFeedStatus> {
-  return stickySafeQuery(client.workflow.getHandle(UPDATES_FEED_WORKFLOW_ID), updatesFeedStatusQuery);
+  return guardedQuery(client.workflow.getHandle(UPDATES_FEED_WORKFLOW_ID), updatesFeedStatusQuery);
 }
 
 /**
@@ -96,7 +96,7 @@ export async function expressApprovalDecision(
   client: Client,
   decided: { approvalId: string; status: string },
 ): Promise<boolean> {
-  const engagementId = await stickySafeQuery(
+  const engagementId = await guardedQuery(
     client.workflow.getHandle(UPDATES_FEED_WORKFLOW_ID),
     awaitedApprovalQuery,
     decided.approvalId,

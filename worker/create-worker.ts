@@ -6,10 +6,10 @@ import {
 } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities';
-import { STICKY_QUEUE_SCHEDULE_TO_START_MS } from '../config/sticky-queue';
 import { TASK_QUEUE } from '../domain/ids';
 import { activityMetricsInterceptor } from '../observability/activity-metrics';
 import type { EngagementMetrics } from '../observability/metrics';
+import { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-interceptors';
 
 export interface EngagementWorkerOptions extends ActivityDeps {
   connection: NativeConnection;
@@ -49,6 +49,11 @@ export function createEngagementWorker(options: EngagementWorkerOptions): Promis
     ...(workflowBundle
       ? { workflowBundle }
       : { workflowsPath: workflowsPath ?? require.resolve('../workflows') }),
+    interceptors: {
+      // Ignored with a prebuilt bundle, which carries them already.
+      workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
+      ...(metrics ? { activity: [activityMetricsInterceptor(metrics)] } : {}),
+    },
     activities: createActivities({
       ...deps,
       onFeedPoll: (poll) => {
@@ -62,8 +67,10 @@ export function createEngagementWorker(options: EngagementWorkerOptions): Promis
       },
     }),
     ...(dataConverter ? { dataConverter } : {}),
-    ...(metrics ? { interceptors: { activity: [activityMetricsInterceptor(metrics)] } } : {}),
-    stickyQueueScheduleToStartTimeout: STICKY_QUEUE_SCHEDULE_TO_START_MS,
+    // A worker that died leaves its cached workflows' next tasks on its sticky queue until this passes; the SDK's
+    // 10 s made every crash a 10 s stall for each engagement it held. A live worker takes its tasks in
+    // milliseconds, so 3 s only costs a replay elsewhere when a worker is badly overloaded.
+    stickyQueueScheduleToStartTimeout: '3s',
     ...(deployment ? { workerDeploymentOptions: deployment } : {}),
     ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
   });

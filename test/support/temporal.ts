@@ -8,6 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ENGAGEMENT_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import { registerSearchAttributes } from '../../scripts/namespace-setup';
 import { resolveTemporalBinaries } from '../../scripts/temporal-binaries';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/workflow-interceptors';
 
 /**
  * The one place tests get a Temporal server from. Binaries come from scripts/temporal-binaries.ts (resolved once by
@@ -63,11 +64,15 @@ export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
-/** Bundles a workflows module once per test file (Jest isolates modules per file). */
+/** Bundles a workflows module once per test file (Jest isolates modules per file), with the workers' interceptors. */
 export function bundleWorkflows(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
   let bundle = bundles.get(workflowsPath);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+    bundle = bundleWorkflowCode({
+      workflowsPath,
+      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+      logger: new DefaultLogger('WARN'),
+    });
     bundles.set(workflowsPath, bundle);
   }
   return bundle;
