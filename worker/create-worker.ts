@@ -50,8 +50,8 @@ export function createEngagementWorker(options: EngagementWorkerOptions): Promis
       ? { workflowBundle }
       : { workflowsPath: workflowsPath ?? require.resolve('../workflows') }),
     interceptors: {
-      // Ignored with a prebuilt bundle, which carries them already.
-      workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
+      // A prebuilt bundle carries them already (scripts/build-workflow-bundle.ts), and the SDK warns if given twice.
+      ...(workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
       ...(metrics ? { activity: [activityMetricsInterceptor(metrics)] } : {}),
     },
     activities: createActivities({
