@@ -1,3 +1,4 @@
+import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { EngagementState } from '../../../domain/engagement-view';
@@ -74,9 +75,44 @@ async function runEngagement(
       await body(handle);
     } finally {
       // A workflow left running (e.g. after a failed assertion) would hold the shared server's clock still.
+      await untilQuiet(handle);
       await handle.terminate('test finished').catch(() => undefined);
     }
   });
+}
+
+/**
+ * The time-skipping server stops its clock while an activity is scheduled or running and until the workflow task
+ * that takes its result completes, and never starts it again if the workflow closes in between
+ * (temporalio/sdk-java#1138): every later `env.sleep` of the file then sleeps in real time. So a test's workflow
+ * is terminated only once it is quiet — no activity open, no workflow task pending — or after a bound, so that a
+ * test ending mid-call is not held up for long.
+ */
+async function untilQuiet(handle: EngagementHandle, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const history = await handle.fetchHistory().catch(() => undefined);
+    if (!history || isQuiet(history.events ?? [])) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** No activity open, and no workflow task scheduled since the last one completed. */
+function isQuiet(events: temporal.api.history.v1.IHistoryEvent[]): boolean {
+  const open = new Set<string>();
+  for (const e of events) {
+    if (e.activityTaskScheduledEventAttributes) open.add(String(e.eventId));
+    const closed =
+      e.activityTaskCompletedEventAttributes ??
+      e.activityTaskFailedEventAttributes ??
+      e.activityTaskTimedOutEventAttributes ??
+      e.activityTaskCanceledEventAttributes;
+    if (closed) open.delete(String(closed.scheduledEventId));
+  }
+  const lastTaskDone = events.map((e) => Boolean(e.workflowTaskCompletedEventAttributes)).lastIndexOf(true);
+  return (
+    open.size === 0 && !events.slice(lastTaskDone + 1).some((e) => e.workflowTaskScheduledEventAttributes)
+  );
 }
 
 /** The human confirms (or declines) and event ingestion tells the workflow, as the updates feed would. */
