@@ -109,7 +109,8 @@ export function createUpdatesFeedActivities({ openTrain, onFeedPoll }: UpdatesFe
 
 export type UpdatesFeedActivities = ReturnType<typeof createUpdatesFeedActivities>;
 
-function slimEvent(event: PlatformEvent): FeedEvent {
+/** An event record as routing needs it (ids only); also how the webhook receiver reads a delivery. */
+export function slimEvent(event: PlatformEvent): FeedEvent {
   const data = event.data;
   const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
   return {

@@ -1,14 +1,14 @@
 import type { Client } from '@temporalio/client';
 import { TASK_QUEUE, UPDATES_FEED_WORKFLOW_ID } from '../domain/ids';
 import type { UpdatesFeedInput, updatesFeedWorkflow } from '../workflows/updates-feed';
-import { approvalResolvedSignal } from '../workflows/messages';
+import type { FeedEvent } from '../activities/updates-feed';
 import { guardedQuery } from './guarded-query';
 import {
-  awaitedApprovalQuery,
+  knownRouteQuery,
   updatesDoorbellSignal,
   updatesFeedStatusQuery,
 } from '../workflows/updates-feed-messages';
-import type { UpdatesFeedStatus } from '../workflows/updates-feed-messages';
+import type { DoorbellRing, KnownRoute, UpdatesFeedStatus } from '../workflows/updates-feed-messages';
 
 /** Starting, ringing and reading the one updates-feed workflow, for the API process and the local stack. */
 
@@ -36,11 +36,12 @@ export function readFeedStatus(client: Client): Promise<UpdatesFeedStatus> {
 
 /**
  * The webhook's doorbell: signal-with-start, so the feed exists even if nobody started it. Rings that arrive while
- * one is being delivered collapse into one more ring — the feed reads everything new on each poll anyway.
+ * one is being delivered collapse into one more ring (their routed-ahead events joined; a poll if any asked for
+ * one) — the feed reads everything new on each poll anyway.
  */
 export class Doorbell {
   private inFlight: Promise<void> | undefined;
-  private rungAgain = false;
+  private pending: DoorbellRing | undefined;
 
   constructor(
     private readonly client: Client,
@@ -48,12 +49,9 @@ export class Doorbell {
     private readonly onError: (err: unknown) => void = () => undefined,
   ) {}
 
-  ring(deliveryId?: string): Promise<void> {
-    if (this.inFlight) {
-      this.rungAgain = true;
-      return this.inFlight;
-    }
-    this.inFlight = this.deliver(deliveryId).finally(() => {
+  ring(ring: DoorbellRing = {}): Promise<void> {
+    this.pending = this.pending ? collapse(this.pending, ring) : ring;
+    this.inFlight ??= this.deliverPending().finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
@@ -64,44 +62,64 @@ export class Doorbell {
     while (this.inFlight) await this.inFlight;
   }
 
-  private async deliver(deliveryId: string | undefined): Promise<void> {
-    do {
-      this.rungAgain = false;
+  private async deliverPending(): Promise<void> {
+    for (let ring = this.pending; ring; ring = this.pending) {
+      this.pending = undefined;
       try {
-        await this.client.workflow.signalWithStart<typeof updatesFeedWorkflow, [{ deliveryId?: string }]>(
+        await this.client.workflow.signalWithStart<typeof updatesFeedWorkflow, [DoorbellRing]>(
           UPDATES_FEED_WORKFLOW_TYPE,
           {
             workflowId: UPDATES_FEED_WORKFLOW_ID,
             taskQueue: this.settings.taskQueue ?? TASK_QUEUE,
             args: [this.settings.input ?? {}],
             signal: updatesDoorbellSignal,
-            signalArgs: [{ deliveryId }],
+            signalArgs: [ring],
           },
         );
       } catch (err) {
-        // The event is still in /updates: the feed's interval poll picks it up. Nothing is lost, only delayed.
+        // The event is still in /updates: the feed's interval poll picks it up (a routed-ahead one is routed
+        // again, a repeat its engagement ignores). Nothing is lost, only delayed.
         this.onError(err);
       }
-    } while (this.rungAgain);
+    }
   }
 }
 
+function collapse(earlier: DoorbellRing, later: DoorbellRing): DoorbellRing {
+  const routedAhead = [...(earlier.routedAhead ?? []), ...(later.routedAhead ?? [])];
+  return {
+    deliveryId: later.deliveryId ?? earlier.deliveryId,
+    ...(routedAhead.length > 0 ? { routedAhead } : {}),
+    ...(earlier.poll === false && later.poll === false ? { poll: false } : {}),
+  };
+}
+
 /**
- * A verified webhook's express lane for a decided approval: the engagement that told the feed it awaits the approval
- * is signalled at once, skipping the feed's poll. Only a wake-up — the engagement reads the approval from OpenTrain
- * before it acts, and the feed still routes the same event from `/updates` (a repeat the engagement ignores).
- * Returns whether an engagement was told; false (unknown approval, feed or engagement not there) leaves it to the feed.
+ * A verified webhook delivery. If the feed knows the event's engagement without a read, the event is signalled to
+ * it at once, exactly as the feed would route it, and the ring tells the feed so: no poll now, and no second
+ * delivery when the feed's interval poll reads the event from `/updates` (the ledger, which still sees every
+ * event). An unknown route, a feed or engagement that is not there, or a body that is not an event rings for a
+ * poll now. The engagement acts only on what it then reads from OpenTrain, so a forged or stale event that passed
+ * the signature check still cannot cause a wrong action.
  */
-export async function expressApprovalDecision(
+export async function routeVerifiedDelivery(
   client: Client,
-  decided: { approvalId: string; status: string },
-): Promise<boolean> {
-  const engagementId = await guardedQuery(
-    client.workflow.getHandle(UPDATES_FEED_WORKFLOW_ID),
-    awaitedApprovalQuery,
-    decided.approvalId,
-  );
-  if (!engagementId) return false;
-  await client.workflow.getHandle(engagementId).signal(approvalResolvedSignal, decided);
-  return true;
+  doorbell: Doorbell,
+  deliveryId: string | undefined,
+  event: FeedEvent | undefined,
+): Promise<void> {
+  const route = event && (await knownRoute(client, event).catch(() => null));
+  if (!event || !route) return doorbell.ring({ deliveryId });
+  const { delivery } = route;
+  if (!delivery) return doorbell.ring({ deliveryId, poll: false });
+  try {
+    await client.workflow.getHandle(delivery.workflowId).signal<[unknown]>(delivery.signal, delivery.args);
+  } catch {
+    return doorbell.ring({ deliveryId });
+  }
+  return doorbell.ring({ deliveryId, routedAhead: [event], poll: false });
+}
+
+function knownRoute(client: Client, event: FeedEvent): Promise<KnownRoute | null> {
+  return guardedQuery(client.workflow.getHandle(UPDATES_FEED_WORKFLOW_ID), knownRouteQuery, event);
 }

@@ -30,6 +30,8 @@ export type {
   UpdatesPage,
   Webhook,
 } from './schemas';
+/** A webhook delivery's body is one event record, as `/updates` returns them. */
+export { platformEventSchema } from './schemas';
 export {
   verifyWebhookSignature,
   type VerifyWebhookSignatureArgs,

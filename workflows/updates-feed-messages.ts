@@ -1,9 +1,22 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { FeedEvent } from '../activities/updates-feed';
 
 /** Messages of the updates feed, imported by the webhook receiver and by anyone checking the feed's health. */
 
-/** "Something happened at OpenTrain": poll `/updates` now instead of at the next interval. */
-export const updatesDoorbellSignal = defineSignal<[{ deliveryId?: string }]>('updatesDoorbell');
+/** A verified webhook delivery (or several, collapsed while one ring was being sent). */
+export interface DoorbellRing {
+  deliveryId?: string;
+  /**
+   * Events the webhook receiver already delivered to their engagements (on the feed's `knownRoute`): the feed
+   * does not route them again when its poll reads them from `/updates`.
+   */
+  routedAhead?: FeedEvent[];
+  /** false: every event of the ring was routed ahead, so nothing calls for a poll now (webhooks are alive). */
+  poll?: boolean;
+}
+
+/** "Something happened at OpenTrain": poll `/updates` now (unless `poll` is false) instead of at the next interval. */
+export const updatesDoorbellSignal = defineSignal<[DoorbellRing]>('updatesDoorbell');
 
 export interface UpdatesFeedStatus {
   /** The last `/updates` cursor whose events were all routed. */
@@ -32,5 +45,18 @@ export interface ApprovalAwaited {
 
 export const approvalAwaitedSignal = defineSignal<[ApprovalAwaited]>('approvalAwaited');
 
-/** The engagement that told the feed it awaits this approval, if one did: the webhook's express route. */
-export const awaitedApprovalQuery = defineQuery<string | null, [string]>('awaitedApproval');
+/** The signal an event becomes for its engagement: the same whether the feed or the webhook receiver sends it. */
+export interface EventDelivery {
+  workflowId: string;
+  signal: string;
+  args: unknown;
+}
+
+/**
+ * Where the feed would route an event from what it knows already, without reading OpenTrain: `{ delivery }`, or
+ * `{}` for an event no engagement acts on; null when only a read (a poll) can tell.
+ */
+export type KnownRoute = { delivery?: EventDelivery };
+
+/** The webhook receiver's question before it delivers a verified event straight to its engagement. */
+export const knownRouteQuery = defineQuery<KnownRoute | null, [FeedEvent]>('knownRoute');

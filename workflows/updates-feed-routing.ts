@@ -5,11 +5,12 @@ import {
   log,
   patched,
   proxyActivities,
+  type SignalDefinition,
 } from '@temporalio/workflow';
 import type { FeedEvent, UpdatesFeedActivities } from '../activities/updates-feed';
 import { engagementWorkflowId } from '../domain/ids';
 import { approvalResolvedSignal, messageReceivedSignal, openTrainEventSignal } from './messages';
-import type { ApprovalAwaited } from './updates-feed-messages';
+import type { ApprovalAwaited, EventDelivery, KnownRoute } from './updates-feed-messages';
 
 /**
  * Where each OpenTrain event goes, and its delivery as a signal. Shared by the feed's two routing paths: one event
@@ -33,11 +34,15 @@ const AWAITED_HINT_TTL_MS = 80 * 3_600_000;
 /** Bounds the carried hints (an entry is ~100 bytes of continue-as-new input); the oldest go first. */
 const MAX_AWAITED_HINTS = 10_000;
 
-interface Delivery {
-  workflowId: string;
+/** An event on its way: the signal its engagement gets (a workflow that is not ours drops it). */
+interface Delivery extends EventDelivery {
   event: FeedEvent;
-  send: (handle: ReturnType<typeof getExternalWorkflowHandle>) => Promise<void>;
 }
+
+/** Contract, milestone and payment events carry the contract, which names the engagement. */
+const CONTRACT_EVENT = /^(contract|milestone|payment)\./;
+/** Bounds the events routed ahead by the webhook receiver that the feed has not read yet. */
+const MAX_ROUTED_AHEAD = 1_000;
 
 export class FeedRouter {
   readonly contractProposals: Map<string, string>;
@@ -45,17 +50,21 @@ export class FeedRouter {
   readonly conversationProposals: Map<string, string>;
   /** approvalId → the engagement waiting for it (its own hint): routes `approval.confirmed` without a read. */
   readonly awaited: Map<string, ApprovalAwaited>;
+  /** Ids of events the webhook receiver delivered already: the poll that reads them skips them, once. */
+  readonly routedAhead: Set<string>;
   eventsRouted: number;
 
   constructor(carried: {
     contractProposals?: [string, string][];
     conversationProposals?: [string, string][];
     awaited?: ApprovalAwaited[];
+    routedAhead?: string[];
     eventsRouted?: number;
   }) {
     this.contractProposals = new Map(carried.contractProposals ?? []);
     this.conversationProposals = new Map(carried.conversationProposals ?? []);
     this.awaited = new Map((carried.awaited ?? []).map((hint) => [hint.approvalId, hint]));
+    this.routedAhead = new Set(carried.routedAhead ?? []);
     this.eventsRouted = carried.eventsRouted ?? 0;
   }
 
@@ -74,6 +83,56 @@ export class FeedRouter {
     for (const hint of this.awaited.values())
       if (nowMs - Date.parse(hint.requestedAt) < windowMs) return true;
     return false;
+  }
+
+  /**
+   * Where an event goes, from what the feed knows without a read (see `knownRouteQuery`): an awaited approval's
+   * decision, or an event of a contract whose engagement is known. Threads are left to the poll (null).
+   */
+  knownRoute(event: FeedEvent): KnownRoute | null {
+    if (event.type === 'approval.confirmed' && event.approvalId) {
+      const hint = this.awaited.get(event.approvalId);
+      if (!hint || !event.status) return null;
+      return {
+        delivery: toDelivery(
+          hint.engagementId,
+          approvalResolvedSignal,
+          decisionOf(event.approvalId, event.status),
+        ),
+      };
+    }
+    if (CONTRACT_EVENT.test(event.type) && event.contractId) {
+      const proposalId = event.proposalId ?? this.contractProposals.get(event.contractId);
+      return proposalId
+        ? {
+            delivery: toDelivery(
+              engagementWorkflowId(proposalId),
+              openTrainEventSignal,
+              noticeOf(event, event.contractId),
+            ),
+          }
+        : null;
+    }
+    if (event.type === 'message.received' && event.conversationId) return null;
+    return {};
+  }
+
+  /** The webhook receiver delivered these already: learn what they teach, and skip them when the poll reads them. */
+  noteRoutedAhead(events: FeedEvent[]): void {
+    for (const event of events) {
+      if (event.type === 'approval.confirmed' && event.approvalId) this.awaited.delete(event.approvalId);
+      if (event.contractId && event.proposalId) this.remember(event.contractId, event.proposalId);
+      this.routedAhead.add(event.id);
+      if (this.routedAhead.size > MAX_ROUTED_AHEAD)
+        this.routedAhead.delete(this.routedAhead.values().next().value!);
+      this.eventsRouted += 1;
+    }
+  }
+
+  /** The routed-ahead ids the feed has not read yet (numeric ids above the cursor), for continue-as-new. */
+  routedAheadBeyond(cursor: string | undefined): string[] {
+    const read = Number(cursor ?? -1);
+    return [...this.routedAhead].filter((id) => !(Number(id) <= read));
   }
 
   /** One event, resolved and delivered before the next (runs recorded before parallel routing replay this). */
@@ -119,46 +178,32 @@ export class FeedRouter {
   }
 
   private async resolve(event: FeedEvent, useHints: boolean): Promise<Delivery | undefined> {
+    if (this.routedAhead.delete(event.id)) return undefined;
     if (event.type === 'approval.confirmed' && event.approvalId) {
       const approvalId = event.approvalId;
-      const hint = useHints ? this.awaited.get(approvalId) : undefined;
-      if (hint && event.status) {
+      const known = useHints ? this.knownRoute(event)?.delivery : undefined;
+      if (known) {
         this.awaited.delete(approvalId);
-        const resolved = { approvalId, status: event.status };
-        return {
-          workflowId: hint.engagementId,
-          event,
-          send: (handle) => handle.signal(approvalResolvedSignal, resolved),
-        };
+        return { ...known, event };
       }
       const approval = await feedReadApprovalRoute({ approvalId });
       if (!approval) return undefined;
       const proposalId =
         approval.proposalId ??
         (approval.contractId ? await this.proposalOfContract(approval.contractId) : undefined);
-      const resolved = { approvalId, status: event.status ?? approval.status };
-      return this.toEngagement(proposalId, event, (handle) =>
-        handle.signal(approvalResolvedSignal, resolved),
-      );
+      const decision = decisionOf(approvalId, event.status ?? approval.status);
+      return this.toEngagement(proposalId, event, approvalResolvedSignal, decision);
     }
-    if (/^(contract|milestone|payment)\./.test(event.type) && event.contractId) {
+    if (CONTRACT_EVENT.test(event.type) && event.contractId) {
       if (event.proposalId) this.remember(event.contractId, event.proposalId);
       const proposalId = event.proposalId ?? (await this.proposalOfContract(event.contractId));
-      const notice = {
-        eventId: event.id,
-        type: event.type,
-        resourceId: event.resourceId,
-        contractId: event.contractId,
-        milestoneId: event.milestoneId,
-        status: event.status,
-      };
-      return this.toEngagement(proposalId, event, (handle) => handle.signal(openTrainEventSignal, notice));
+      return this.toEngagement(proposalId, event, openTrainEventSignal, noticeOf(event, event.contractId));
     }
     if (event.type === 'message.received' && event.conversationId && patched(FEED_MESSAGE_ROUTING_PATCH)) {
       const conversationId = event.conversationId;
       const proposalId = await this.proposalOfConversation(conversationId, event.jobId);
       const notice = { conversationId, messageId: event.resourceId ?? undefined, eventId: event.id };
-      return this.toEngagement(proposalId, event, (handle) => handle.signal(messageReceivedSignal, notice));
+      return this.toEngagement(proposalId, event, messageReceivedSignal, notice);
     }
     // proposal.received, …: no engagement acts on them.
     return undefined;
@@ -184,22 +229,23 @@ export class FeedRouter {
     return reading;
   }
 
-  private toEngagement(
+  private toEngagement<T>(
     proposalId: string | undefined,
     event: FeedEvent,
-    send: Delivery['send'],
+    signal: SignalDefinition<[T]>,
+    args: T,
   ): Delivery | undefined {
     if (!proposalId) {
       log.info('OpenTrain event has no engagement to route to', { eventId: event.id, type: event.type });
       return undefined;
     }
-    return { workflowId: engagementWorkflowId(proposalId), event, send };
+    return { ...toDelivery(engagementWorkflowId(proposalId), signal, args), event };
   }
 
   /** Engagements are ours only if their workflow exists; a signal to any other id is dropped, not retried. */
-  private async deliver({ workflowId, event, send }: Delivery): Promise<void> {
+  private async deliver({ workflowId, event, signal, args }: Delivery): Promise<void> {
     try {
-      await send(getExternalWorkflowHandle(workflowId));
+      await getExternalWorkflowHandle(workflowId).signal(signal, args);
       this.eventsRouted += 1;
     } catch (err) {
       log.info('OpenTrain event not routed: no running engagement', {
@@ -234,6 +280,25 @@ export class FeedRouter {
   private remember(contractId: string, proposalId: string): void {
     remember(this.contractProposals, contractId, proposalId);
   }
+}
+
+function toDelivery<T>(workflowId: string, signal: SignalDefinition<[T]>, args: T): EventDelivery {
+  return { workflowId, signal: signal.name, args };
+}
+
+function decisionOf(approvalId: string, status: string) {
+  return { approvalId, status };
+}
+
+function noticeOf(event: FeedEvent, contractId: string) {
+  return {
+    eventId: event.id,
+    type: event.type,
+    resourceId: event.resourceId,
+    contractId,
+    milestoneId: event.milestoneId,
+    status: event.status,
+  };
 }
 
 /** Least recently learnt first out, so the carried caches stay small. */

@@ -12,7 +12,7 @@ import type { FeedEvent, UpdatesFeedActivities } from '../activities/updates-fee
 import { FeedRouter } from './updates-feed-routing';
 import {
   approvalAwaitedSignal,
-  awaitedApprovalQuery,
+  knownRouteQuery,
   updatesDoorbellSignal,
   updatesFeedStatusQuery,
   type ApprovalAwaited,
@@ -55,6 +55,8 @@ export interface UpdatesFeedInput {
   conversationProposals?: [string, string][];
   /** The engagements' "I wait on this approval" hints, carried across continue-as-new. */
   awaited?: ApprovalAwaited[];
+  /** Ids of events the webhook receiver routed ahead that no poll has read yet, carried across continue-as-new. */
+  routedAhead?: string[];
   /**
    * Continue-as-new once history passes this many events, even if the server has not suggested it yet. Checked
    * between routed chunks, so a run ends within one chunk's routing of this bound.
@@ -84,6 +86,8 @@ const FEED_PARALLEL_ROUTING_PATCH = 'feed-parallel-routing';
 const FEED_FAST_ONLY_WHILE_SILENT_PATCH = 'feed-fast-only-while-webhooks-silent';
 /** Marks runs where a hint brings the next poll to one fast interval away; older histories polled at once. */
 const FEED_HINT_WAITS_FAST_INTERVAL_PATCH = 'feed-hint-waits-one-fast-interval';
+/** Marks runs that skip events the webhook receiver routed ahead; older histories polled at every ring. */
+const FEED_ROUTED_AHEAD_PATCH = 'feed-webhook-routed-ahead';
 
 const { feedFetchUpdates } = proxyActivities<UpdatesFeedActivities>({
   startToCloseTimeout: '30 seconds',
@@ -102,6 +106,7 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
   // Decided at the start of the run, so the marker's place never depends on when a signal came.
   const fastOnlyWhileSilent = patched(FEED_FAST_ONLY_WHILE_SILENT_PATCH);
   const hintWaitsFastInterval = patched(FEED_HINT_WAITS_FAST_INTERVAL_PATCH);
+  const takesRoutedAhead = patched(FEED_ROUTED_AHEAD_PATCH);
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
   const continueAsNewAfter = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
   const router = new FeedRouter(input);
@@ -116,9 +121,14 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
   let doorbellRung = false;
   let lastDoorbellAt = input.lastDoorbellAt;
   let hinted = false;
-  setHandler(updatesDoorbellSignal, () => {
-    doorbellRung = true;
+  // Every ring says webhooks are alive; only one with events not routed ahead calls for a poll now.
+  setHandler(updatesDoorbellSignal, (ring) => {
     lastDoorbellAt = Date.now();
+    if (takesRoutedAhead) {
+      router.noteRoutedAhead(ring?.routedAhead ?? []);
+      if (ring?.poll === false) return;
+    }
+    doorbellRung = true;
   });
   const webhooksRinging = () =>
     fastOnlyWhileSilent && lastDoorbellAt !== undefined && Date.now() - lastDoorbellAt < webhookSilenceMs;
@@ -126,7 +136,11 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
     router.noteAwaited(hint, Date.now());
     hinted = true;
   });
-  setHandler(awaitedApprovalQuery, (approvalId) => router.awaited.get(approvalId)?.engagementId ?? null);
+  // Runs recorded before the patch route every event again at their next poll, so they name only the awaited
+  // approvals' engagements (a repeated decision is ignored there), as they did before.
+  setHandler(knownRouteQuery, (event) =>
+    takesRoutedAhead || event.type === 'approval.confirmed' ? router.knownRoute(event) : null,
+  );
   setHandler(updatesFeedStatusQuery, () => ({
     ...status,
     eventsRouted: router.eventsRouted,
@@ -225,6 +239,7 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
         contractProposals: [...router.contractProposals],
         conversationProposals: [...router.conversationProposals],
         awaited: [...router.awaited.values()],
+        routedAhead: router.routedAheadBeyond(status.cursor),
         polls: status.polls,
         eventsRouted: router.eventsRouted,
         lastDoorbellAt,

@@ -5,7 +5,7 @@ import { createApiMetrics } from '../../observability/metrics';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { OpenTrainClient } from '../../opentrain';
 import { EngagementClient, type ThreadReader } from '../engagement-client';
-import { Doorbell, ensureUpdatesFeed, expressApprovalDecision } from '../updates-feed';
+import { Doorbell, ensureUpdatesFeed, routeVerifiedDelivery } from '../updates-feed';
 import type { FeedSettings } from '../updates-feed';
 import { buildApi } from './api';
 import { ensureWebhookSubscription } from './webhook-subscription';
@@ -79,11 +79,8 @@ export async function startApiService(options: ApiServiceOptions): Promise<Runni
     codec: options.codec,
     webhook: options.webhook && {
       secret: () => webhookSecret,
-      ringDoorbell: (deliveryId) => void doorbell.ring(deliveryId),
-      expressDecision: (decided) =>
-        void expressApprovalDecision(options.temporal, decided).catch((err: unknown) =>
-          app.log.info({ err, approvalId: decided.approvalId }, 'express lane missed; the feed routes it'),
-        ),
+      ringDoorbell: (deliveryId, event) =>
+        void routeVerifiedDelivery(options.temporal, doorbell, deliveryId, event),
       onDelivery: metrics && ((outcome, reason) => metrics.webhookDeliveries.inc({ outcome, reason })),
     },
   });

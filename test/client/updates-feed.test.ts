@@ -7,10 +7,12 @@ import type { FeedEvent, FeedPage, UpdatesFeedActivities } from '../../activitie
 import { engagementWorkflowId } from '../../domain/ids';
 import {
   approvalAwaitedSignal,
+  knownRouteQuery,
   updatesDoorbellSignal,
   updatesFeedStatusQuery,
 } from '../../workflows/updates-feed-messages';
 import { bundleWorkflows, createDevServerEnv } from '../support/temporal';
+import { recordHistory } from '../workflows/support/dev-stack';
 import { receivedQuery } from './fixtures/feed-workflows';
 
 /**
@@ -338,3 +340,73 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promi
     await sleep(100);
   }
 }
+
+it('names the engagement of an event it can route without a read, and skips once what the webhook routed ahead', async () => {
+  const milestoneEvent = (id: string, contractId: string): FeedEvent => ({
+    id,
+    type: 'milestone.status_changed',
+    resourceId: 'mil_1',
+    contractId,
+    milestoneId: 'mil_1',
+    status: 'ACTIVE_FUNDED',
+  });
+  const events: FeedEvent[] = [
+    { id: '1', type: 'contract.created', resourceId: 'ctr_r', contractId: 'ctr_r', proposalId: 'p_r' },
+  ];
+  const fake = fakeOpenTrain(events);
+  await withFeed(fake, ['p_r'], async (feedId) => {
+    const feed = env.client.workflow.getHandle(feedId);
+    const engagement = env.client.workflow.getHandle(engagementWorkflowId('p_r'));
+    expect(await received('p_r', 1)).toHaveLength(1);
+    await feed.signal(approvalAwaitedSignal, hint('apr_r', 'p_r'));
+
+    // What the feed knows: the contract it read, the approval it was told of. Anything else takes a poll (null).
+    const ahead = milestoneEvent('2', 'ctr_r');
+    expect(await feed.query(knownRouteQuery, ahead)).toEqual({
+      delivery: {
+        workflowId: engagementWorkflowId('p_r'),
+        signal: 'openTrainEvent',
+        args: {
+          eventId: '2',
+          type: ahead.type,
+          resourceId: 'mil_1',
+          contractId: 'ctr_r',
+          milestoneId: 'mil_1',
+          status: 'ACTIVE_FUNDED',
+        },
+      },
+    });
+    expect(await feed.query(knownRouteQuery, approvalEvent('9', 'apr_r'))).toMatchObject({
+      delivery: { signal: 'approvalResolved', args: { approvalId: 'apr_r', status: 'confirmed' } },
+    });
+    expect(await feed.query(knownRouteQuery, milestoneEvent('9', 'ctr_unknown'))).toBeNull();
+    expect(await feed.query(knownRouteQuery, approvalEvent('9', 'apr_unhinted'))).toBeNull();
+    expect(
+      await feed.query(knownRouteQuery, { id: '9', type: 'proposal.received', resourceId: 'p_x' }),
+    ).toEqual({});
+
+    // The receiver delivers it as the route says, then rings without asking for a poll.
+    events.push(ahead, milestoneEvent('3', 'ctr_r'));
+    const { delivery } = (await feed.query(knownRouteQuery, ahead))!;
+    await engagement.signal(delivery!.signal, delivery!.args);
+    const pollsBefore = fake.calls.filter((c) => c.startsWith('updates')).length;
+    await feed.signal(updatesDoorbellSignal, { deliveryId: 'd_ahead', routedAhead: [ahead], poll: false });
+    await sleep(1_500);
+    expect(fake.calls.filter((c) => c.startsWith('updates'))).toHaveLength(pollsBefore);
+
+    // A ring that asks for a poll: it reads events 2 and 3 and routes only 3; event 2 reached the engagement once.
+    await feed.signal(updatesDoorbellSignal, { deliveryId: 'd_other' });
+    const got = (await received('p_r', 3)) as { eventId?: string }[];
+    await sleep(500);
+    expect((await engagement.query(receivedQuery)).map((r) => (r as { eventId?: string }).eventId)).toEqual([
+      '1',
+      '2',
+      '3',
+    ]);
+    expect(got).toHaveLength(3);
+    expect((await feed.query(updatesFeedStatusQuery)).cursor).toBe('3');
+    // Replayed by the replay test: a run that took routed-ahead events and rings that asked for no poll.
+    await recordHistory(feed as never, 'updates-feed-routed-ahead');
+  });
+  expect(fake.calls.filter((c) => !c.startsWith('updates'))).toEqual([]);
+});

@@ -1,5 +1,6 @@
 import { UPDATES_FEED_WORKFLOW_ID } from '../../domain/ids';
 import { readFeedStatus } from '../../client/updates-feed';
+import { updatesDoorbellSignal } from '../../workflows/updates-feed-messages';
 import type { PlatformEvent } from '../../opentrain';
 import { postWebhook, signWebhook } from '../client/webhook-delivery';
 import { startAwaitingHire } from './support/engagements';
@@ -47,6 +48,14 @@ async function hireConfirmedButNotYetKnown(): Promise<{ engagementId: string; ev
   return { engagementId, event: await eventFor(approval.approvalId) };
 }
 
+async function approvalResolvedSignals(engagementId: string) {
+  const history = await stack.env.client.workflow.getHandle(engagementId).fetchHistory();
+  return (history.events ?? []).flatMap((e) => {
+    const signal = e.workflowExecutionSignaledEventAttributes;
+    return signal?.signalName === 'approvalResolved' ? [signal] : [];
+  });
+}
+
 async function eventFor(approvalId: string): Promise<PlatformEvent> {
   let cursor: string | undefined;
   for (;;) {
@@ -81,7 +90,7 @@ it('rejects forged and stale deliveries without moving anything, then acts on th
   await becomesActive(engagementId);
 });
 
-it('rings the doorbell once for a duplicated delivery', async () => {
+it('acts once on a duplicated delivery, routed to its engagement without a poll', async () => {
   const { engagementId, event } = await hireConfirmedButNotYetKnown();
   const before = await readFeedStatus(stack.env.client);
   const first = await deliver(event, { deliveryId: 'dlv_dup' });
@@ -90,18 +99,28 @@ it('rings the doorbell once for a duplicated delivery', async () => {
   expect(again.json()).toEqual({ duplicate: true });
   await becomesActive(engagementId);
   await expectStillAfter(async () => (await readFeedStatus(stack.env.client)).polls, 1_000);
-  expect((await readFeedStatus(stack.env.client)).polls).toBe(before.polls + 1);
+  expect((await readFeedStatus(stack.env.client)).polls).toBe(before.polls);
+  expect(await approvalResolvedSignals(engagementId)).toHaveLength(1);
 });
 
-it('handles deliveries out of order: the later doorbell catches up on both, the earlier one changes nothing', async () => {
+it('handles deliveries out of order: each moves its own engagement, and the ledger poll repeats neither', async () => {
   const a = await hireConfirmedButNotYetKnown();
   const b = await hireConfirmedButNotYetKnown();
   expect(Number(b.event.id)).toBeGreaterThan(Number(a.event.id));
 
   expect((await deliver(b.event)).statusCode).toBe(202);
-  const [stateA, stateB] = [await becomesActive(a.engagementId), await becomesActive(b.engagementId)];
+  const stateB = await becomesActive(b.engagementId);
+  // The later delivery went straight to its engagement; the earlier event waits for its own delivery (or for
+  // the feed's interval poll, had it been lost).
+  expect(await expectStillAfter(phaseOf(a.engagementId), 1_000)).toBe('awaiting_hire_approval');
   expect((await deliver(a.event)).statusCode).toBe(202);
-  await expectStillAfter(phaseOf(a.engagementId), 1_000);
+  const stateA = await becomesActive(a.engagementId);
+  await stack.env.client.workflow.getHandle(UPDATES_FEED_WORKFLOW_ID).signal(updatesDoorbellSignal, {});
+  await waitUntil(
+    async () => Number((await readFeedStatus(stack.env.client)).cursor) >= Number(b.event.id),
+    10_000,
+  );
+  for (const { engagementId } of [a, b]) expect(await approvalResolvedSignals(engagementId)).toHaveLength(1);
 
   // Never a wrong or repeated action: one hire request and one contract per proposal.
   const hires = (await stack.control.requests()).filter(
@@ -124,25 +143,29 @@ it('does not lose an event that happened while the API process was down', async 
     feedRun,
   );
   const event = await eventFor(approval.approvalId);
+  const polls = async () =>
+    (await stack.control.requests()).filter((r) => r.method === 'GET' && r.path.endsWith('/v1/updates'))
+      .length;
+  const pollsBefore = await polls();
   expect((await deliver(event)).statusCode).toBe(202);
   await becomesActive(engagementId);
-  // The verified decision wakes the engagement ahead of the feed (the express lane), so the feed's own read of
-  // the event may land a moment later; it must land, or the cursor would skip an event.
+  // The feed knew which engagement awaits the decision, so the receiver delivered it there: no poll for it.
+  expect(await polls()).toBe(pollsBefore);
+  // The feed still reads it from the ledger at its next poll (here a plain ring), or its cursor would skip an
+  // event, and does not deliver it a second time.
+  await stack.env.client.workflow.getHandle(UPDATES_FEED_WORKFLOW_ID).signal(updatesDoorbellSignal, {});
   await waitUntil(
     async () => Number((await readFeedStatus(stack.env.client)).cursor) >= Number(event.id),
     10_000,
   );
+  expect(await approvalResolvedSignals(engagementId)).toHaveLength(1);
 });
 
 it('wakes the awaiting engagement straight from a verified decision, ahead of the feed', async () => {
   const { engagementId, event } = await hireConfirmedButNotYetKnown();
   expect((await deliver(event)).statusCode).toBe(202);
   await becomesActive(engagementId);
-  const history = await stack.env.client.workflow.getHandle(engagementId).fetchHistory();
-  const resolved = (history.events ?? []).flatMap((e) => {
-    const signal = e.workflowExecutionSignaledEventAttributes;
-    return signal?.signalName === 'approvalResolved' ? [signal] : [];
-  });
+  const resolved = await approvalResolvedSignals(engagementId);
   // The first came from the API (no sending workflow); the feed's copy of the same event, if any, came later.
   expect(resolved[0]?.externalWorkflowExecution).toBeFalsy();
   expect(

@@ -223,6 +223,7 @@ it('hands over mid-catch-up once history passes the bound, resuming at the next 
   expect(first?.patches).toEqual([
     'feed-fast-only-while-webhooks-silent',
     'feed-hint-waits-one-fast-interval',
+    'feed-webhook-routed-ahead',
     'feed-parallel-routing',
     'feed-continue-as-new-per-page',
   ]);

@@ -1,16 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { verifyWebhookSignature } from '../../../opentrain';
+import { slimEvent, type FeedEvent } from '../../../activities/updates-feed';
+import { platformEventSchema, verifyWebhookSignature } from '../../../opentrain';
 import { DeliveryDedupe } from '../delivery-dedupe';
 import { errorBodySchema } from '../schemas';
 
 export interface WebhookReceiverOptions {
   /** Read at each delivery: the secret may arrive after start (from the subscription's registration). */
   secret: () => string | undefined;
-  /** Tell the updates feed to poll now; must not throw (failures only delay the event to the next poll). */
-  ringDoorbell: (deliveryId: string | undefined) => void;
-  /** Wake the engagement awaiting a decided approval at once (see expressApprovalDecision); must not throw. */
-  expressDecision?: (decided: { approvalId: string; status: string }) => void;
+  /**
+   * A verified delivery, with its event when the body is one: route it to its engagement or ring the updates feed
+   * to poll (see routeVerifiedDelivery); must not throw (failures only delay the event to the next poll).
+   */
+  ringDoorbell: (deliveryId: string | undefined, event?: FeedEvent) => void;
   toleranceSec?: number;
   dedupeCapacity?: number;
   /** Told every delivery's fate (the API's metrics): accepted (new, duplicate) or rejected (why). */
@@ -28,9 +30,10 @@ const REJECTED_DELIVERY_STATUS = 400;
 
 /**
  * `POST /webhooks/opentrain`: the doorbell. It checks the signature over the raw bytes, drops repeats of a
- * delivery id, answers at once, and only then rings. The event itself is never acted on here — the feed reads it
- * from `/updates`, so forged, stale, duplicated or out-of-order deliveries can never cause a wrong action. A
- * verified approval decision also wakes its engagement directly, which then reads the approval before it acts.
+ * delivery id, answers at once, and only then hands the verified event on. Nothing here acts on it: its engagement
+ * (told directly when the feed knows which, else by the feed after a poll) reads OpenTrain before it acts, and the
+ * feed still reads every event from `/updates`, so forged, stale, duplicated or out-of-order deliveries can never
+ * cause a wrong action or a lost one.
  */
 export function webhookRoutes(options: WebhookReceiverOptions): FastifyPluginAsyncZod {
   const dedupe = new DeliveryDedupe(options.dedupeCapacity);
@@ -85,25 +88,18 @@ export function webhookRoutes(options: WebhookReceiverOptions): FastifyPluginAsy
         }
         options.onDelivery?.('accepted', 'new');
         await reply.code(202).send({ accepted: true });
-        const decided = decidedApproval(rawBody);
-        if (decided) options.expressDecision?.(decided);
-        options.ringDoorbell(deliveryId);
+        options.ringDoorbell(deliveryId, eventOf(rawBody));
         return reply;
       },
     );
   };
 }
 
-/** Only `approval.confirmed` (every terminal outcome) takes the express lane; anything else waits for the feed. */
-const decidedApprovalEvent = z.object({
-  type: z.literal('approval.confirmed'),
-  data: z.object({ approvalId: z.string().min(1), status: z.string().min(1) }),
-});
-
-function decidedApproval(rawBody: Buffer): { approvalId: string; status: string } | undefined {
+/** The delivery's event record, slimmed as the feed reads it from `/updates`; undefined if the body is not one. */
+function eventOf(rawBody: Buffer): FeedEvent | undefined {
   try {
-    const parsed = decidedApprovalEvent.safeParse(JSON.parse(rawBody.toString('utf8')));
-    return parsed.success ? parsed.data.data : undefined;
+    const parsed = platformEventSchema.safeParse(JSON.parse(rawBody.toString('utf8')));
+    return parsed.success ? slimEvent(parsed.data) : undefined;
   } catch {
     return undefined;
   }
