@@ -109,16 +109,23 @@ export class BenchStack {
       maxCachedWorkflows,
     });
     this.workers.set(kind, worker);
+    worker.onUnexpectedExit((how) => {
+      console.error(
+        `\nbench: the ${kind} worker process died (${how}) in the middle of the scenario; its log stays in ` +
+          `${this.dir}/worker-${kind}.log. Stopping; the figures of finished scenarios are saved.`,
+      );
+      void this.stop({ keepLogs: true }).finally(() => process.exit(1));
+    });
     return worker;
   }
 
-  async stop(): Promise<void> {
+  async stop({ keepLogs = false }: { keepLogs?: boolean } = {}): Promise<void> {
     await this.api.close();
     for (const worker of this.workers.values()) await worker.stop();
     await this.connection.close();
     await this.openTrain.close();
     await this.sandbox.close();
     await this.server.stop();
-    rmSync(this.dir, { recursive: true, force: true });
+    if (!keepLogs) rmSync(this.dir, { recursive: true, force: true });
   }
 }

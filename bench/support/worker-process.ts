@@ -30,6 +30,8 @@ function ticksPerSecond(): number {
  * /proc/<pid>: CPU seconds (user + system, every thread, the Rust core's included) and resident memory.
  */
 export class WorkerProcess {
+  private stopping = false;
+
   private constructor(
     private readonly child: ChildProcess,
     readonly kind: WorkerKind,
@@ -94,8 +96,16 @@ export class WorkerProcess {
     return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
   }
 
+  /** Called once if the process ends without stop(): a crashed worker would leave the scenario waiting forever. */
+  onUnexpectedExit(handler: (how: string) => void): void {
+    void exited(this.child).then(() => {
+      if (!this.stopping) handler(this.child.signalCode ?? `exit code ${this.child.exitCode}`);
+    });
+  }
+
   /** SIGTERM (the SDK drains and exits), SIGKILL after 15 s. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (!isRunning(this.child)) return;
     this.child.kill('SIGTERM');
     if (
