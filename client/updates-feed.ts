@@ -107,14 +107,22 @@ export async function routeVerifiedDelivery(
   doorbell: Doorbell,
   deliveryId: string | undefined,
   event: FeedEvent | undefined,
+  /** Told why a known route could not be taken (the poll then routes the event); must not throw. */
+  onMiss: (err: unknown) => void = () => undefined,
 ): Promise<void> {
-  const route = event && (await knownRoute(client, event).catch(() => null));
+  const route =
+    event &&
+    (await knownRoute(client, event).catch((err: unknown) => {
+      onMiss(err);
+      return null;
+    }));
   if (!event || !route) return doorbell.ring({ deliveryId });
   const { delivery } = route;
   if (!delivery) return doorbell.ring({ deliveryId, poll: false });
   try {
     await client.workflow.getHandle(delivery.workflowId).signal<[unknown]>(delivery.signal, delivery.args);
-  } catch {
+  } catch (err) {
+    onMiss(err);
     return doorbell.ring({ deliveryId });
   }
   return doorbell.ring({ deliveryId, routedAhead: [event], poll: false });

@@ -11,6 +11,7 @@ import type { FeedEvent, UpdatesFeedActivities } from '../activities/updates-fee
 import { engagementWorkflowId } from '../domain/ids';
 import { approvalResolvedSignal, messageReceivedSignal, openTrainEventSignal } from './messages';
 import type { ApprovalAwaited, EventDelivery, KnownRoute } from './updates-feed-messages';
+import { CONTRACT_EVENT, decisionOf, noticeOf, toDelivery } from './updates-feed-signals';
 
 /**
  * Where each OpenTrain event goes, and its delivery as a signal. Shared by the feed's two routing paths: one event
@@ -39,8 +40,6 @@ interface Delivery extends EventDelivery {
   event: FeedEvent;
 }
 
-/** Contract, milestone and payment events carry the contract, which names the engagement. */
-const CONTRACT_EVENT = /^(contract|milestone|payment)\./;
 /** Bounds the events routed ahead by the webhook receiver that the feed has not read yet. */
 const MAX_ROUTED_AHEAD = 1_000;
 
@@ -280,25 +279,6 @@ export class FeedRouter {
   private remember(contractId: string, proposalId: string): void {
     remember(this.contractProposals, contractId, proposalId);
   }
-}
-
-function toDelivery<T>(workflowId: string, signal: SignalDefinition<[T]>, args: T): EventDelivery {
-  return { workflowId, signal: signal.name, args };
-}
-
-function decisionOf(approvalId: string, status: string) {
-  return { approvalId, status };
-}
-
-function noticeOf(event: FeedEvent, contractId: string) {
-  return {
-    eventId: event.id,
-    type: event.type,
-    resourceId: event.resourceId,
-    contractId,
-    milestoneId: event.milestoneId,
-    status: event.status,
-  };
 }
 
 /** Least recently learnt first out, so the carried caches stay small. */

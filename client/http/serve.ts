@@ -80,7 +80,12 @@ export async function startApiService(options: ApiServiceOptions): Promise<Runni
     webhook: options.webhook && {
       secret: () => webhookSecret,
       ringDoorbell: (deliveryId, event) =>
-        void routeVerifiedDelivery(options.temporal, doorbell, deliveryId, event),
+        void routeVerifiedDelivery(options.temporal, doorbell, deliveryId, event, (err) =>
+          app.log.info(
+            { err, deliveryId, eventId: event?.id },
+            'webhook route missed; the feed routes the event',
+          ),
+        ),
       onDelivery: metrics && ((outcome, reason) => metrics.webhookDeliveries.inc({ outcome, reason })),
     },
   });
