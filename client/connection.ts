@@ -1,10 +1,11 @@
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { dataConverterFromConfig } from '../codec/data-converter';
 import { loadConfig, processConfig, type Config } from '../config';
 import type { IntentDoor } from '../domain/intents';
 import { clientOptionsFromConfig, OpenTrainClient } from '../opentrain';
 import { EngagementClient, type ThreadReader } from './engagement-client';
+import { connectTemporal } from './temporal-connection';
 
 /** Temporal connection settings shared by the CLI, the HTTP API, the MCP server and the TypeScript client. */
 export interface TemporalSettings {
@@ -59,17 +60,13 @@ export async function connectEngagementClient(
   settings: TemporalSettings,
   options: ConnectOptions = {},
 ): Promise<ConnectedEngagementClient> {
-  const connectionOptions = {
+  const connection = await connectTemporal({
     address: settings.address,
+    lazy: options.lazy,
     // An agent waiting on a tool is better told "Temporal is down" in a second or two than after the default
     // ten attempts (about 20 s); a mutation repeated under its key is safe.
-    ...(options.lazy
-      ? { interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4 }))] }
-      : {}),
-  };
-  const connection = options.lazy
-    ? Connection.lazy(connectionOptions)
-    : await Connection.connect(connectionOptions);
+    ...(options.lazy ? { retry: { maxAttempts: 4 } } : {}),
+  });
   const client = new Client({
     connection,
     namespace: settings.namespace,

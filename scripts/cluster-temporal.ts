@@ -1,12 +1,12 @@
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Connection } from '@temporalio/client';
 import { logTail, runCommand, startDaemon, stopChild } from './child-process';
 import { goBinary, temporalSchemaDir } from './cluster-go-build';
 import type { RunningPostgres } from './cluster-postgres';
 import { temporalIsUp } from './dev-server';
 import { ensureNamespace, registerSearchAttributes } from './namespace-setup';
+import { connectTemporal } from '../client/temporal-connection';
 
 /**
  * The Temporal server itself (not the dev server) on PostgreSQL: schema for persistence and SQL advanced visibility
@@ -142,7 +142,7 @@ export async function startTemporalServer(options: {
         );
       await sleep(500);
     }
-    const connection = await Connection.connect({ address });
+    const connection = await connectTemporal({ address });
     try {
       await retryUntilReady(() => ensureNamespace(connection, options.namespace, options.retentionDays));
       await retryUntilReady(() => registerSearchAttributes(connection, options.namespace));

@@ -3,8 +3,8 @@ import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Connection } from '@temporalio/client';
 import { startDaemon, stopChild } from './child-process';
+import { connectTemporal } from '../client/temporal-connection';
 
 /**
  * The worker processes of `npm run cluster`: each one `node lib/worker/main.js` with its own metrics port, all of
@@ -79,7 +79,7 @@ export async function makeBuildCurrent(options: {
   timeoutMs?: number;
 }): Promise<void> {
   const { namespace, deploymentName, buildId } = options;
-  const connection = await Connection.connect({ address: options.temporalAddress });
+  const connection = await connectTemporal({ address: options.temporalAddress });
   try {
     const deadline = Date.now() + (options.timeoutMs ?? 90_000);
     for (;;) {

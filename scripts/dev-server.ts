@@ -2,10 +2,10 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Connection } from '@temporalio/client';
 import { ENGAGEMENT_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { startDaemon, stopChild } from './child-process';
 import { resolveTemporalBinaries } from './temporal-binaries';
+import { connectTemporal } from '../client/temporal-connection';
 
 /**
  * The local Temporal dev server with a persistent SQLite file, so a second `npm start` finds the engagements of
@@ -74,7 +74,7 @@ export function devServerArgs(options: Required<Omit<DevServerOptions, 'logFile'
 /** True when a Temporal frontend already answers at `address`. */
 export async function temporalIsUp(address: string): Promise<boolean> {
   try {
-    const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+    const connection = await connectTemporal({ address, connectTimeout: 1_000 });
     await connection.close();
     return true;
   } catch {

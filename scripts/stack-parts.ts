@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { DestinationStream } from 'pino';
 import { startApiService } from '../client/http/serve';
 import { dataConverterFromConfig, payloadCodecFromConfig } from '../codec/data-converter';
@@ -10,6 +10,7 @@ import { clientOptionsFromConfig, OpenTrainClient } from '../opentrain';
 import { SandboxControl } from '../sandbox/control-client';
 import { startSandbox } from '../sandbox/server';
 import type { LocalStackInfo } from './stack-info';
+import { connectTemporal } from '../client/temporal-connection';
 
 /**
  * The pieces `npm start` and `npm run cluster` share: the OpenTrain side (the real API or our sandbox) and the HTTP
@@ -78,7 +79,7 @@ export async function startApiSide(options: {
   stops: Stops;
 }): Promise<ApiSide> {
   const { config, saved, stops } = options;
-  const connection = await Connection.connect({ address: options.temporalAddress });
+  const connection = await connectTemporal({ address: options.temporalAddress });
   stops.push(() => connection.close());
   const temporal = new Client({
     connection,

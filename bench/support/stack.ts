@@ -11,6 +11,7 @@ import { startSandbox, type RunningSandbox } from '../../sandbox/server';
 import { startDevServer, type RunningDevServer } from '../../scripts/dev-server';
 import { freePort } from '../../test/chaos/support/processes';
 import { WorkerProcess, type WorkerKind } from './worker-process';
+import { connectTemporal } from '../../client/temporal-connection';
 
 /**
  * The product as `npm start` runs it, one per scenario (or mode): the Temporal dev server on its own SQLite file
@@ -60,7 +61,7 @@ export class BenchStack {
     const control = new SandboxControl(sandbox.url);
     const { token } = await control.createAccount();
     const openTrain = new OpenTrainClient({ baseUrl: sandbox.apiBaseUrl, token });
-    const connection = await Connection.connect({ address: server.address });
+    const connection = await connectTemporal({ address: server.address });
     const client = new Client({ connection });
     const api = await startApiService({
       temporal: client,

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { ENCRYPTED_ENCODING } from '../../codec/aes-gcm-codec';
 import { temporal } from '@temporalio/proto';
 import type { EngagementState } from '../../domain/engagement-view';
@@ -17,6 +17,7 @@ import { runLifecycle } from '../e2e/support/lifecycle';
 import type { LifecycleDriver } from '../e2e/support/lifecycle';
 import { waitForState } from '../e2e/support/wait';
 import { freePort } from '../support/ports';
+import { connectTemporal } from '../../client/temporal-connection';
 
 /**
  * `npm run cluster` as a test: PostgreSQL, the Temporal server on it, the UI, two versioned worker processes, the
@@ -142,7 +143,7 @@ async function start(): Promise<RunningCluster> {
 it('runs a whole lifecycle on PostgreSQL with two workers, one SIGKILLed half-way, and resumes after a restart', async () => {
   cluster = await start();
   const { info, postgres, workers } = cluster;
-  const connection = await Connection.connect({ address: info.temporalAddress });
+  const connection = await connectTemporal({ address: info.temporalAddress });
   try {
     // The real server on PostgreSQL, not the dev server on SQLite.
     const clusterInfo = await connection.workflowService.getClusterInfo({});
@@ -208,7 +209,7 @@ it('runs a whole lifecycle on PostgreSQL with two workers, one SIGKILLed half-wa
   expect(nonZero(scrapes.join('\n'), /^engagements_approvals_requested_total/)).not.toEqual([]);
 
   // Payloads are encrypted on the cluster: read without the codec, the history holds ciphertext only.
-  const raw = await Connection.connect({ address: info.temporalAddress });
+  const raw = await connectTemporal({ address: info.temporalAddress });
   try {
     const history = await new Client({ connection: raw }).workflow.getHandle(engagementId).fetchHistory();
     const encodings = new Set<string>();
@@ -238,7 +239,7 @@ it('runs a whole lifecycle on PostgreSQL with two workers, one SIGKILLed half-wa
   expect(final.phase).toBe('ended');
 
   // Run by the versioned build, as AUTO_UPGRADE: it follows the deployment's current build.
-  const versioned = await Connection.connect({ address: info.temporalAddress });
+  const versioned = await connectTemporal({ address: info.temporalAddress });
   try {
     const described = await versioned.workflowService.describeWorkflowExecution({
       namespace: 'default',

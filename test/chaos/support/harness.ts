@@ -15,6 +15,7 @@ import type { RunCounts } from './report';
 import { KillableTemporalServer } from './temporal-server';
 import { judge, type Verdict } from './verdict';
 import { WorkerChaos } from './worker-chaos';
+import { connectTemporal } from '../../../client/temporal-connection';
 
 export interface ChaosRun {
   counts: RunCounts;
@@ -78,7 +79,7 @@ export class ChaosHarness {
         cardOnFile: false,
         creditsCents: config.engagements * 100_000,
       });
-      const connection = await Connection.connect({ address: server.address });
+      const connection = await connectTemporal({ address: server.address });
       const temporal = new Client({ connection });
       await ensureUpdatesFeed(temporal, { input: { pollIntervalMs: config.feedPollIntervalMs } });
       return new ChaosHarness(config, root, logDir, buildNote, server, sandbox, control, token, connection);
