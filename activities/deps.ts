@@ -1,4 +1,5 @@
 import type { OpenTrainClient } from '../opentrain';
+import type { FeedDeliveryDeps } from './feed-delivery';
 import type { Notifier } from './notifier';
 import type { UpdatesFeedDeps } from './updates-feed';
 
@@ -27,7 +28,7 @@ export interface EngagementActivityDeps {
 }
 
 /** Everything the worker hands to the activities. The OpenTrain token lives inside `openTrain` and nowhere else. */
-export interface ActivityDeps extends EngagementActivityDeps {
+export interface ActivityDeps extends EngagementActivityDeps, FeedDeliveryDeps {
   openTrain: OpenTrainClient;
   /** Told about each successful `/updates` poll (the worker's feed metrics). */
   onFeedPoll?: UpdatesFeedDeps['onFeedPoll'];

@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './deps';
 import { createEngagementActivities } from './engagement';
+import { createFeedDeliveryActivities } from './feed-delivery';
 import { createUpdatesFeedActivities } from './updates-feed';
 
 export type { ActivityDeps } from './deps';
@@ -11,6 +12,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createEngagementActivities(deps),
     ...createUpdatesFeedActivities(deps),
+    ...createFeedDeliveryActivities(deps),
   };
 }
 

@@ -9,7 +9,7 @@ import { economy } from './economy';
 import { latency } from './latency';
 import { parked } from './parked';
 import { loadRun, renderComparison, saveRun, type SavedRun } from './support/results';
-import type { Scenario } from './support/scenario';
+import { LATENCY_MODES, type LatencyMode, type Scenario } from './support/scenario';
 import { throughput } from './throughput';
 
 /**
@@ -29,6 +29,8 @@ interface Options {
   out: string;
   parkedBudgetMinutes?: number;
   throughputEngagements?: number;
+  latencyModes?: LatencyMode[];
+  latencyLifecycles?: number;
 }
 
 function loadNow(): string {
@@ -43,6 +45,12 @@ function commitNow(): string | undefined {
   }
 }
 
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
 async function main(): Promise<void> {
   const options = new Command('bench')
     .option('--quick', 'small sizes, for the CI smoke', false)
@@ -50,11 +58,15 @@ async function main(): Promise<void> {
     .option('--compare <file>', 'print the change against this saved run')
     .option('--against <file>', 'with --compare: compare this saved run instead of running')
     .option('--out <dir>', 'where the JSON goes', join(ROOT, 'bench/results'))
-    .option('--throughput-engagements <n>', 'throughput: lifecycles at once (default 200)', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
-      return n;
-    })
+    .option('--throughput-engagements <n>', 'throughput: lifecycles at once (default 200)', positiveInteger)
+    .option(
+      '--latency-lifecycles <n>',
+      'latency: lifecycles per mode (default 34, 6 approvals each)',
+      positiveInteger,
+    )
+    .addOption(
+      new Option('--latency-modes <mode...>', 'latency: run only these modes').choices([...LATENCY_MODES]),
+    )
     .option(
       '--parked-budget-minutes <m>',
       'parked: stop adding engagements after this long and measure the N reached',
@@ -95,6 +107,8 @@ async function main(): Promise<void> {
       quick: options.quick,
       parkedBudgetMinutes: options.parkedBudgetMinutes,
       throughputEngagements: options.throughputEngagements,
+      latencyModes: options.latencyModes,
+      latencyLifecycles: options.latencyLifecycles,
       progress,
     });
     const wallMs = Date.now() - began;

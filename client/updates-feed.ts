@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { TASK_QUEUE, UPDATES_FEED_WORKFLOW_ID } from '../domain/ids';
 import type { UpdatesFeedInput, updatesFeedWorkflow } from '../workflows/updates-feed';
 import type { FeedEvent } from '../activities/updates-feed';
+import { signalDelivery } from '../activities/feed-delivery';
 import { guardedQuery } from './guarded-query';
 import {
   knownRouteQuery,
@@ -120,7 +121,7 @@ export async function routeVerifiedDelivery(
   const { delivery } = route;
   if (!delivery) return doorbell.ring({ deliveryId, poll: false });
   try {
-    await client.workflow.getHandle(delivery.workflowId).signal<[unknown]>(delivery.signal, delivery.args);
+    await signalDelivery(client, delivery);
   } catch (err) {
     onMiss(err);
     return doorbell.ring({ deliveryId });

@@ -4,6 +4,7 @@ import {
   type WorkerDeploymentOptions,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities';
 import { TASK_QUEUE } from '../domain/ids';
@@ -11,7 +12,8 @@ import { activityMetricsInterceptor } from '../observability/activity-metrics';
 import type { EngagementMetrics } from '../observability/metrics';
 import { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-interceptors';
 
-export interface EngagementWorkerOptions extends ActivityDeps {
+/** `temporal` (the feed's deliveries) is the worker's own client, built on its connection. */
+export interface EngagementWorkerOptions extends Omit<ActivityDeps, 'temporal'> {
   connection: NativeConnection;
   namespace?: string;
   taskQueue?: string;
@@ -56,6 +58,7 @@ export function createEngagementWorker(options: EngagementWorkerOptions): Promis
     },
     activities: createActivities({
       ...deps,
+      temporal: new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) }),
       onFeedPoll: (poll) => {
         deps.onFeedPoll?.(poll);
         if (!metrics) return;

@@ -1,7 +1,6 @@
 import {
   ActivityFailure,
   ApplicationFailure,
-  getExternalWorkflowHandle,
   log,
   patched,
   proxyActivities,
@@ -10,7 +9,8 @@ import {
 import type { FeedEvent, UpdatesFeedActivities } from '../activities/updates-feed';
 import { engagementWorkflowId } from '../domain/ids';
 import { approvalResolvedSignal, messageReceivedSignal, openTrainEventSignal } from './messages';
-import type { ApprovalAwaited, EventDelivery, KnownRoute } from './updates-feed-messages';
+import { deliverChunk, type Delivery } from './updates-feed-delivery';
+import type { ApprovalAwaited, KnownRoute } from './updates-feed-messages';
 import { CONTRACT_EVENT, decisionOf, noticeOf, toDelivery } from './updates-feed-signals';
 
 /**
@@ -34,11 +34,6 @@ const FEED_MESSAGE_ROUTING_PATCH = 'feed-message-routing';
 const AWAITED_HINT_TTL_MS = 80 * 3_600_000;
 /** Bounds the carried hints (an entry is ~100 bytes of continue-as-new input); the oldest go first. */
 const MAX_AWAITED_HINTS = 10_000;
-
-/** An event on its way: the signal its engagement gets (a workflow that is not ours drops it). */
-interface Delivery extends EventDelivery {
-  event: FeedEvent;
-}
 
 /** Bounds the events routed ahead by the webhook receiver that the feed has not read yet. */
 const MAX_ROUTED_AHEAD = 1_000;
@@ -137,27 +132,20 @@ export class FeedRouter {
   /** One event, resolved and delivered before the next (runs recorded before parallel routing replay this). */
   async routeOne(event: FeedEvent): Promise<void> {
     const delivery = await this.resolveOrSkip(event, false);
-    if (delivery) await this.deliver(delivery);
+    if (delivery) this.eventsRouted += await deliverChunk([delivery], false);
   }
 
   /**
    * A chunk of events: every route is resolved at once (reads in parallel), then each engagement gets its events
-   * in feed order while different engagements are signalled concurrently. A transient failure throws before any
-   * signal is sent, so the poll stops with the cursor before the chunk and nothing is skipped.
+   * in feed order while different engagements are signalled concurrently (`byActivity`: by one activity for the
+   * whole chunk). A transient failure throws, so the poll stops with the cursor before the chunk and routes it
+   * again next time: nothing is skipped, and an event delivered twice is ignored by its engagement.
    */
-  async routeChunk(events: FeedEvent[]): Promise<void> {
+  async routeChunk(events: FeedEvent[], byActivity: boolean): Promise<void> {
     const deliveries = await Promise.all(events.map((event) => this.resolveOrSkip(event, true)));
-    const byEngagement = new Map<string, Delivery[]>();
-    for (const delivery of deliveries) {
-      if (!delivery) continue;
-      const queue = byEngagement.get(delivery.workflowId) ?? [];
-      queue.push(delivery);
-      byEngagement.set(delivery.workflowId, queue);
-    }
-    await Promise.all(
-      [...byEngagement.values()].map(async (queue) => {
-        for (const delivery of queue) await this.deliver(delivery);
-      }),
+    this.eventsRouted += await deliverChunk(
+      deliveries.filter((d): d is Delivery => d !== undefined),
+      byActivity,
     );
   }
 
@@ -239,21 +227,6 @@ export class FeedRouter {
       return undefined;
     }
     return { ...toDelivery(engagementWorkflowId(proposalId), signal, args), event };
-  }
-
-  /** Engagements are ours only if their workflow exists; a signal to any other id is dropped, not retried. */
-  private async deliver({ workflowId, event, signal, args }: Delivery): Promise<void> {
-    try {
-      await getExternalWorkflowHandle(workflowId).signal(signal, args);
-      this.eventsRouted += 1;
-    } catch (err) {
-      log.info('OpenTrain event not routed: no running engagement', {
-        eventId: event.id,
-        type: event.type,
-        engagementId: workflowId,
-        error: err instanceof Error ? err.message : String(err),
-      });
-    }
   }
 
   private readonly contractReads = new Map<string, Promise<string | undefined>>();

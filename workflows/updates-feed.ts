@@ -76,6 +76,8 @@ const DEFAULT_PAGE_SIZE = 100;
 const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
 /** Events routed at once: reads in parallel, bounded so a chunk's history (≤ ~6 events each) stays small. */
 const CHUNK_SIZE = 20;
+/** With deliveries by activity a chunk costs one activity plus its reads: a whole default page at once. */
+const CHUNK_SIZE_DELIVERED_BY_ACTIVITY = 100;
 /** At most what routing one event writes (a read, its retry, a signal) — reserved before a chunk is routed. */
 const HISTORY_EVENTS_PER_ROUTED_EVENT = 6;
 /** Marks runs that may hand over in the middle of a catch-up; older histories routed the whole backlog first. */
@@ -88,6 +90,8 @@ const FEED_FAST_ONLY_WHILE_SILENT_PATCH = 'feed-fast-only-while-webhooks-silent'
 const FEED_HINT_WAITS_FAST_INTERVAL_PATCH = 'feed-hint-waits-one-fast-interval';
 /** Marks runs that skip events the webhook receiver routed ahead; older histories polled at every ring. */
 const FEED_ROUTED_AHEAD_PATCH = 'feed-webhook-routed-ahead';
+/** Marks runs that deliver a chunk by one activity; older histories signalled each event from the workflow. */
+const FEED_DELIVER_BY_ACTIVITY_PATCH = 'feed-deliver-by-activity';
 
 const { feedFetchUpdates } = proxyActivities<UpdatesFeedActivities>({
   startToCloseTimeout: '30 seconds',
@@ -107,6 +111,7 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
   const fastOnlyWhileSilent = patched(FEED_FAST_ONLY_WHILE_SILENT_PATCH);
   const hintWaitsFastInterval = patched(FEED_HINT_WAITS_FAST_INTERVAL_PATCH);
   const takesRoutedAhead = patched(FEED_ROUTED_AHEAD_PATCH);
+  const deliversByActivity = patched(FEED_DELIVER_BY_ACTIVITY_PATCH);
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
   const continueAsNewAfter = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
   const router = new FeedRouter(input);
@@ -167,11 +172,11 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
   /** Routes a page in chunks; `status.cursor` is the last routed event whenever this returns or throws. */
   async function routePage(events: FeedEvent[]): Promise<boolean> {
     const parallel = patched(FEED_PARALLEL_ROUTING_PATCH);
-    const size = parallel ? CHUNK_SIZE : 1;
+    const size = !parallel ? 1 : deliversByActivity ? CHUNK_SIZE_DELIVERED_BY_ACTIVITY : CHUNK_SIZE;
     for (let at = 0; at < events.length; at += size) {
       const chunk = events.slice(at, at + size);
       if (handOverNow(parallel ? chunk.length * HISTORY_EVENTS_PER_ROUTED_EVENT : 0)) return true;
-      if (parallel) await router.routeChunk(chunk);
+      if (parallel) await router.routeChunk(chunk, deliversByActivity);
       else await router.routeOne(chunk[0] as FeedEvent);
       status.cursor = chunk.at(-1)?.id ?? status.cursor;
     }

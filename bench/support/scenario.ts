@@ -1,3 +1,6 @@
+export const LATENCY_MODES = ['webhooks', 'feed-only'] as const;
+export type LatencyMode = (typeof LATENCY_MODES)[number];
+
 /** What every scenario gets and gives back: printed tables, one summary line, and flat figures for --compare. */
 
 export interface ScenarioContext {
@@ -7,6 +10,10 @@ export interface ScenarioContext {
   parkedBudgetMinutes?: number;
   /** throughput: lifecycles at once (default 200; --quick 5). */
   throughputEngagements?: number;
+  /** latency: run only these modes (default both). */
+  latencyModes?: LatencyMode[];
+  /** latency: lifecycles per mode (default 34; --quick 2). */
+  latencyLifecycles?: number;
   /** Progress for the person watching (stderr); the tables go to stdout. */
   progress(line: string): void;
 }

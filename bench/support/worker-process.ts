@@ -44,7 +44,13 @@ export class WorkerProcess {
     const isReady = new Promise<string>((resolve) => (ready = resolve));
     const child = spawnGroup(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(options.root, 'bench/support/worker-entry.ts')],
+      [
+        // e.g. BENCH_WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof': profiles every worker of the run.
+        ...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        '-r',
+        'ts-node/register/transpile-only',
+        join(options.root, 'bench/support/worker-entry.ts'),
+      ],
       {
         cwd: options.root,
         env: {

@@ -3,6 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
+import { createFeedDeliveryActivities } from '../../activities/feed-delivery';
 import type { FeedEvent, FeedPage, UpdatesFeedActivities } from '../../activities/updates-feed';
 import { engagementWorkflowId } from '../../domain/ids';
 import {
@@ -73,7 +74,7 @@ async function withFeed(
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await bundleWorkflows(require.resolve('./fixtures/feed-workflows')),
-    activities: fake.activities,
+    activities: { ...fake.activities, ...createFeedDeliveryActivities({ temporal: env.client }) },
   });
   await worker.runUntil(async () => {
     for (const proposalId of targets) {
@@ -405,8 +406,9 @@ it('names the engagement of an event it can route without a read, and skips once
     ]);
     expect(got).toHaveLength(3);
     expect((await feed.query(updatesFeedStatusQuery)).cursor).toBe('3');
-    // Replayed by the replay test: a run that took routed-ahead events and rings that asked for no poll.
-    await recordHistory(feed as never, 'updates-feed-routed-ahead');
+    // Replayed by the replay test: a run that took routed-ahead events and rings that asked for no poll, and
+    // (recorded since the patch 'feed-deliver-by-activity') delivered its chunks by activity.
+    await recordHistory(feed as never, 'updates-feed-routed-ahead-delivered-by-activity');
   });
   expect(fake.calls.filter((c) => !c.startsWith('updates'))).toEqual([]);
 });
