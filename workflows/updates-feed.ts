@@ -92,6 +92,8 @@ const FEED_HINT_WAITS_FAST_INTERVAL_PATCH = 'feed-hint-waits-one-fast-interval';
 const FEED_ROUTED_AHEAD_PATCH = 'feed-webhook-routed-ahead';
 /** Marks runs that deliver a chunk by one activity; older histories signalled each event from the workflow. */
 const FEED_DELIVER_BY_ACTIVITY_PATCH = 'feed-deliver-by-activity';
+/** Marks runs whose interval counts from the poll's start; older histories counted it from the end of routing. */
+const FEED_INTERVAL_FROM_POLL_START_PATCH = 'feed-interval-from-poll-start';
 
 const { feedFetchUpdates } = proxyActivities<UpdatesFeedActivities>({
   startToCloseTimeout: '30 seconds',
@@ -112,6 +114,8 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
   const hintWaitsFastInterval = patched(FEED_HINT_WAITS_FAST_INTERVAL_PATCH);
   const takesRoutedAhead = patched(FEED_ROUTED_AHEAD_PATCH);
   const deliversByActivity = patched(FEED_DELIVER_BY_ACTIVITY_PATCH);
+  const intervalFromPollStart = patched(FEED_INTERVAL_FROM_POLL_START_PATCH);
+  let pollStartedAt = Date.now();
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
   const continueAsNewAfter = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
   const router = new FeedRouter(input);
@@ -218,8 +222,11 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
   async function waitForNextPoll(): Promise<void> {
     hinted = false;
     let fast = !webhooksRinging() && router.awaitingYoung(Date.now(), fastPollWindowMs);
-    let deadline = Date.now() + (fast ? fastPollIntervalMs : pollIntervalMs);
+    // A steady rhythm: the time a poll spent routing is not added to the wait for the next one.
+    let deadline =
+      (intervalFromPollStart ? pollStartedAt : Date.now()) + (fast ? fastPollIntervalMs : pollIntervalMs);
     for (;;) {
+      if (deadline <= Date.now()) return;
       const woke = await condition(
         () => doorbellRung || (!fast && hinted && !webhooksRinging()),
         deadline - Date.now(),
@@ -234,6 +241,7 @@ export async function updatesFeedWorkflow(input: UpdatesFeedInput = {}): Promise
   // Every run polls first, so a hand-over mid-catch-up resumes at once and a ring that came during it is not lost.
   for (;;) {
     doorbellRung = false;
+    pollStartedAt = Date.now();
     const handOver = await pollUntilCaughtUp();
     if (handOver || historyFull()) {
       // The handlers are synchronous; this only guards against handlers added later.

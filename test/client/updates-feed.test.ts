@@ -406,9 +406,9 @@ it('names the engagement of an event it can route without a read, and skips once
     ]);
     expect(got).toHaveLength(3);
     expect((await feed.query(updatesFeedStatusQuery)).cursor).toBe('3');
-    // Replayed by the replay test: a run that took routed-ahead events and rings that asked for no poll, and
-    // (recorded since the patch 'feed-deliver-by-activity') delivered its chunks by activity.
-    await recordHistory(feed as never, 'updates-feed-routed-ahead-delivered-by-activity');
+    // Replayed by the replay test: a run that took routed-ahead events and rings that asked for no poll, recorded
+    // again after each feed patch ('feed-deliver-by-activity', then 'feed-interval-from-poll-start').
+    await recordHistory(feed as never, 'updates-feed-routed-ahead-interval-from-poll-start');
   });
   expect(fake.calls.filter((c) => !c.startsWith('updates'))).toEqual([]);
 });
