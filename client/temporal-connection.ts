@@ -20,8 +20,11 @@ export async function connectTemporal(
   const { lazy, retry, ...connectionOptions } = options;
   let closed = false;
   const retrying = makeGrpcRetryInterceptor(defaultGrpcRetryOptions(retry));
-  const interceptor: Interceptor = (callOptions, nextCall) =>
-    retrying(callOptions, (next) => (closed ? cancelledCall() : nextCall(next)));
+  const interceptor: Interceptor = (callOptions, nextCall) => {
+    // Only a retry is cut short: a first attempt on a closed connection fails at once, in its caller's hands.
+    let attempts = 0;
+    return retrying(callOptions, (next) => (attempts++ > 0 && closed ? cancelledCall() : nextCall(next)));
+  };
   const withInterceptor = { ...connectionOptions, interceptors: [interceptor] };
   const connection = lazy ? Connection.lazy(withInterceptor) : await Connection.connect(withInterceptor);
   const close = connection.close.bind(connection);

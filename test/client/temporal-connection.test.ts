@@ -33,3 +33,9 @@ it('ends a call that is waiting to retry when the connection closes, without an 
     process.off('uncaughtException', onUncaught);
   }
 });
+
+it('fails a call made after close at once, with the channel named', async () => {
+  const connection = await connectTemporal({ address: `127.0.0.1:${await freePort()}`, lazy: true });
+  await connection.close();
+  await expect(connection.workflowService.getSystemInfo({})).rejects.toThrow(/shut down/);
+});
