@@ -6,7 +6,7 @@ import type { DoorbellRing, KnownRoute } from '../../workflows/updates-feed-mess
 /** The Temporal client as the receiver uses it: rings (signal-with-start), the feed's query, engagement signals. */
 function fakeTemporal(
   route: KnownRoute | null | Error,
-  opts: { signalFails?: boolean; slowRing?: boolean } = {},
+  opts: { signalFails?: boolean; slowRing?: boolean; queryMs?: number } = {},
 ) {
   const rings: DoorbellRing[] = [];
   const signals: { workflowId: string; name: string; args: unknown }[] = [];
@@ -19,6 +19,7 @@ function fakeTemporal(
       },
       getHandle: (workflowId: string) => ({
         async query() {
+          if (opts.queryMs) await new Promise((r) => setTimeout(r, opts.queryMs));
           if (route instanceof Error) throw route;
           return route;
         },
@@ -66,6 +67,17 @@ describe('a verified webhook delivery', () => {
     await routeVerifiedDelivery(t.client, new Doorbell(t.client), 'd1', event);
     expect(t.signals).toEqual([]);
     expect(t.rings).toEqual([{ deliveryId: 'd1' }]);
+  });
+
+  it('rings for a poll when the feed is slow to name the route, and drops the late answer', async () => {
+    const t = fakeTemporal({ delivery }, { queryMs: 300 });
+    const misses: unknown[] = [];
+    await routeVerifiedDelivery(t.client, new Doorbell(t.client), 'd1', event, (err) => misses.push(err), 50);
+    expect(t.rings).toEqual([{ deliveryId: 'd1' }]);
+    await new Promise((r) => setTimeout(r, 400)); // the answer comes, and changes nothing
+    expect(t.signals).toEqual([]);
+    expect(t.rings).toEqual([{ deliveryId: 'd1' }]);
+    expect(String(misses[0])).toMatch(/within 50 ms/);
   });
 
   it('rings for a poll when the body was not an event', async () => {
