@@ -9,30 +9,40 @@ import {
 type BackoffOptions = Parameters<typeof defaultGrpcRetryOptions>[0];
 
 /**
- * A Temporal client connection whose retries stop when it is closed. The SDK's retry interceptor waits on a timer
- * between attempts; an attempt due after `close()` throws "Channel has been shut down" from that timer, an
- * uncaught exception that ends the process (seen when the server restarts or goes away while a client closes:
- * the API's shutdown, a test's teardown). Here such an attempt ends as CANCELLED, the caller's error.
+ * A Temporal client connection whose retries stop when it is closed (see `closeSafe`). Every connection of ours
+ * is made here: the API, CLI, MCP server, scripts and tests.
  */
-export async function connectTemporal(
+export function connectTemporal(
   options: ConnectionOptions & { lazy?: boolean; retry?: BackoffOptions },
 ): Promise<Connection> {
   const { lazy, retry, ...connectionOptions } = options;
-  let closed = false;
-  const retrying = makeGrpcRetryInterceptor(defaultGrpcRetryOptions(retry));
-  const interceptor: Interceptor = (callOptions, nextCall) => {
-    // Only a retry is cut short: a first attempt on a closed connection fails at once, in its caller's hands.
+  const withInterceptor = {
+    ...connectionOptions,
+    interceptors: [closeSafe(makeGrpcRetryInterceptor(defaultGrpcRetryOptions(retry)))],
+  };
+  return lazy ? Promise.resolve(Connection.lazy(withInterceptor)) : Connection.connect(withInterceptor);
+}
+
+/**
+ * The SDK's retry interceptor waits on a timer between attempts; an attempt due after the connection was closed
+ * throws "Channel has been shut down" from that timer, an uncaught exception that ends the process (seen when the
+ * server restarts or goes away while a client closes: the API's shutdown, a test's teardown). Wrapped here, such a
+ * retry ends as CANCELLED, the caller's error. Only a retry is cut short: a first attempt on a closed connection
+ * fails at once, in its caller's hands, as before.
+ */
+export function closeSafe(retrying: Interceptor): Interceptor {
+  return (callOptions, nextCall) => {
     let attempts = 0;
-    return retrying(callOptions, (next) => (attempts++ > 0 && closed ? cancelledCall() : nextCall(next)));
+    return retrying(callOptions, (next) => {
+      attempts += 1;
+      try {
+        return nextCall(next);
+      } catch (err) {
+        if (attempts === 1 || !/Channel has been shut down/.test(String(err))) throw err;
+        return cancelledCall();
+      }
+    });
   };
-  const withInterceptor = { ...connectionOptions, interceptors: [interceptor] };
-  const connection = lazy ? Connection.lazy(withInterceptor) : await Connection.connect(withInterceptor);
-  const close = connection.close.bind(connection);
-  connection.close = async () => {
-    closed = true;
-    await close();
-  };
-  return connection;
 }
 
 /** A call that ends at once with CANCELLED, as one cut off by the client's own close does. */
