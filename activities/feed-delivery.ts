@@ -1,4 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { inLanes } from '../domain/lanes';
 import type { EventDelivery } from '../workflows/updates-feed-messages';
 
 /**
@@ -32,17 +33,11 @@ export function createFeedDeliveryActivities({ temporal }: FeedDeliveryDeps) {
      * twice is harmless (engagements ignore a decision or event they already have), a signal never sent is not.
      */
     async feedDeliverEvents(input: { deliveries: EventDelivery[] }): Promise<FeedDeliveryOutcome> {
-      const queues = new Map<string, number[]>();
-      input.deliveries.forEach((delivery, index) => {
-        const queue = queues.get(delivery.workflowId) ?? [];
-        queue.push(index);
-        queues.set(delivery.workflowId, queue);
-      });
+      const numbered = input.deliveries.map((delivery, index) => ({ delivery, index }));
       const notRunning: FeedDeliveryOutcome['notRunning'] = [];
       const lanes = await Promise.allSettled(
-        [...queues.values()].map(async (queue) => {
-          for (const index of queue) {
-            const delivery = input.deliveries[index] as EventDelivery;
+        inLanes(numbered, (n) => n.delivery.workflowId).map(async (lane) => {
+          for (const { delivery, index } of lane) {
             try {
               await signalDelivery(temporal, delivery);
             } catch (err) {

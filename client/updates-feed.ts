@@ -113,17 +113,15 @@ export async function routeVerifiedDelivery(
   onMiss: (err: unknown) => void = () => undefined,
   routeWaitMs = KNOWN_ROUTE_WAIT_MS,
 ): Promise<void> {
-  const asked =
-    event &&
-    knownRoute(client, event).catch((err: unknown) => {
-      onMiss(err);
-      return null;
-    });
+  if (!event) return doorbell.ring({ deliveryId });
+  const asked = knownRoute(client, event).catch((err: unknown) => {
+    onMiss(err);
+    return null;
+  });
   // A late answer is dropped: the ring below has asked the feed to poll, and the feed routes the event itself.
-  const late = sleep(routeWaitMs, LATE, { ref: false });
-  const route = asked && (await Promise.race([asked, late]));
+  const route = await Promise.race([asked, sleep(routeWaitMs, LATE, { ref: false })]);
   if (route === LATE) onMiss(new Error(`the feed did not name a route within ${routeWaitMs} ms`));
-  if (!event || !route || route === LATE) return doorbell.ring({ deliveryId });
+  if (!route || route === LATE) return doorbell.ring({ deliveryId });
   const { delivery } = route;
   if (!delivery) return doorbell.ring({ deliveryId, poll: false });
   try {

@@ -1,5 +1,6 @@
 import { getExternalWorkflowHandle, log, proxyActivities } from '@temporalio/workflow';
 import type { FeedDeliveryActivities } from '../activities/feed-delivery';
+import { inLanes } from '../domain/lanes';
 import type { FeedEvent } from '../activities/updates-feed';
 import type { EventDelivery } from './updates-feed-messages';
 
@@ -31,14 +32,8 @@ export async function deliverChunk(deliveries: Delivery[], byActivity: boolean):
       notRouted(deliveries[miss.index]?.event, miss.workflowId, miss.error);
     return outcome.delivered;
   }
-  const byEngagement = new Map<string, Delivery[]>();
-  for (const delivery of deliveries) {
-    const queue = byEngagement.get(delivery.workflowId) ?? [];
-    queue.push(delivery);
-    byEngagement.set(delivery.workflowId, queue);
-  }
   const counts = await Promise.all(
-    [...byEngagement.values()].map(async (queue) => {
+    inLanes(deliveries, (d) => d.workflowId).map(async (queue) => {
       let delivered = 0;
       for (const delivery of queue) if (await signalExternal(delivery)) delivered += 1;
       return delivered;
