@@ -10,6 +10,8 @@ import { approvalAwaitedSignal } from './updates-feed-messages';
 
 /** Marks runs that tell the updates feed which approval they wait on (histories recorded before did not). */
 const FEED_HINT_PATCH = 'approval-feed-hint';
+/** Marks runs whose fallback poll starts at the policy's maximum once the feed holds the hint (before: minimum). */
+const FEED_TRACKS_PATCH = 'approval-poll-slow-while-feed-tracks';
 
 /** What the wait needs from the engagement: its signal inbox, its bookkeeping and its activity tracking. */
 export interface ApprovalWaitHooks {
@@ -52,13 +54,24 @@ export async function awaitApproval(
   const expiresAtMs = Date.parse(pending.expiresAt);
   const window = { createdAtMs: Date.parse(pending.createdAt), expiresAtMs };
 
+  let pollIntervalMs = pending.pollIntervalMs ?? policy.pollIntervalMinMs;
   if (!pending.announced) {
-    hintTheFeed(pending);
-    await tell(hooks, pending, 'approval_requested', 'Approval needed');
+    const hinted = hintTheFeed(pending);
+    const told = tell(hooks, pending, 'approval_requested', 'Approval needed');
+    if (hinted && patched(FEED_TRACKS_PATCH)) {
+      // The feed is the ledger: once it holds the hint it routes the decision, so the engagement's own read is
+      // only a safety net for a feed that stops (and N parked engagements cost the feed's calls, not N polls).
+      const [tracked] = await Promise.all([hinted, told]);
+      if (tracked) {
+        pollIntervalMs = policy.pollIntervalMaxMs;
+        hooks.setPollInterval(id, pollIntervalMs);
+      }
+    } else {
+      await told;
+    }
     hooks.markAnnounced(id);
   }
 
-  let pollIntervalMs = pending.pollIntervalMs ?? policy.pollIntervalMinMs;
   let nextPollAtMs = Date.now() + pollIntervalMs;
   let expiryReadDue = true;
   let notBeforeMs = 0;
@@ -105,22 +118,27 @@ export async function awaitApproval(
 
 /**
  * Tells the updates feed this run waits on the approval, so it polls fast and routes the decision without a read.
- * Fire-and-forget: without a running feed (webhooks only, tests) the signal fails and the fallback poll still works.
+ * True once the feed holds the hint; without a running feed (tests, a feed an operator stopped) the signal fails
+ * and the engagement polls the approval on the policy's backoff from its minimum.
  */
-function hintTheFeed(pending: PendingApprovalRecord): void {
-  if (!patched(FEED_HINT_PATCH)) return;
+function hintTheFeed(pending: PendingApprovalRecord): Promise<boolean> | undefined {
+  if (!patched(FEED_HINT_PATCH)) return undefined;
   const hint = {
     approvalId: pending.approvalId,
     engagementId: workflowInfo().workflowId,
     requestedAt: pending.createdAt,
   };
-  getExternalWorkflowHandle(UPDATES_FEED_WORKFLOW_ID)
+  return getExternalWorkflowHandle(UPDATES_FEED_WORKFLOW_ID)
     .signal(approvalAwaitedSignal, hint)
-    .catch((err: unknown) =>
-      log.info('updates feed not told about the approval; it is still seen at the next interval poll', {
-        approvalId: pending.approvalId,
-        error: err instanceof Error ? err.message : String(err),
-      }),
+    .then(
+      () => true,
+      (err: unknown) => {
+        log.info('updates feed not told about the approval; the engagement polls it itself', {
+          approvalId: pending.approvalId,
+          error: err instanceof Error ? err.message : String(err),
+        });
+        return false;
+      },
     );
 }
 

@@ -1,10 +1,13 @@
+import { Worker } from '@temporalio/worker';
 import {
   addMilestoneUpdate,
   approvalResolvedSignal,
   retryUpdate,
   stateQuery,
 } from '../../workflows/messages';
+import { UPDATES_FEED_WORKFLOW_ID } from '../../domain/ids';
 import { FakeOpenTrain, HOUR_MS } from './support/fake-opentrain';
+import { recordHistory } from './support/dev-stack';
 import { waitForState } from './support/engagement-handle';
 import { hireAndActivate, humanResolves, timeSkippingSuite } from './support/harness';
 
@@ -46,6 +49,57 @@ describe('waiting for a human approval (time-skipping, real durations)', () => {
       expect(fake.callsOf('fetchApproval').length).toBeLessThan(30);
     });
   });
+
+  const readsOf = (fake: FakeOpenTrain, approvalId: string) =>
+    fake
+      .callsOf('fetchApproval')
+      .filter((c) => (c.input as { approvalId: string }).approvalId === approvalId);
+
+  it('without a running updates feed, polls the approval itself from the policy minimum (5 min, doubling)', async () => {
+    const fake = new FakeOpenTrain();
+    await suite.run(fake, {}, async (handle) => {
+      await waitForState(handle, (s) => s.pendingApprovals.length === 1);
+      await suite.env.sleep('5 hours');
+      // 5, 15, 35, 75 and 155 minutes after the request.
+      expect(readsOf(fake, 'apr_1')).toHaveLength(5);
+    });
+  });
+
+  it('while the updates feed holds its hint, polls the approval itself only at the policy maximum (6 h)', async () => {
+    const taskQueue = `stand-in-feed-${process.pid}`;
+    const feedWorker = await Worker.create({
+      connection: suite.env.nativeConnection,
+      taskQueue,
+      workflowsPath: require.resolve('./support/stand-in-feed'),
+    });
+    const running = feedWorker.run();
+    const feed = await suite.env.client.workflow.start('updatesFeedWorkflow', {
+      taskQueue,
+      workflowId: UPDATES_FEED_WORKFLOW_ID,
+    });
+    try {
+      const fake = new FakeOpenTrain();
+      await suite.run(fake, {}, async (handle) => {
+        await waitForState(handle, (s) => s.pendingApprovals.length === 1);
+        const createdAt = Date.parse(fake.approvals.get('apr_1')!.createdAt);
+        await suite.env.sleep('5 hours');
+        expect(readsOf(fake, 'apr_1')).toHaveLength(0);
+        await suite.env.sleep('90 minutes');
+        const reads = readsOf(fake, 'apr_1');
+        expect(reads).toHaveLength(1);
+        expect(reads[0]!.at - createdAt).toBeGreaterThanOrEqual(6 * HOUR_MS);
+        const hints = (await feed.fetchHistory()).events?.filter(
+          (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'approvalAwaited',
+        );
+        expect(hints).toHaveLength(1);
+        await recordHistory(handle, 'approval-poll-slow-while-feed-tracks');
+      });
+    } finally {
+      await feed.terminate('test finished');
+      feedWorker.shutdown();
+      await running;
+    }
+  }, 120_000);
 
   it('parks a funding request that expired beyond the limit until `retry`, which asks again', async () => {
     const fake = new FakeOpenTrain();
