@@ -20,6 +20,9 @@ function variable<S extends z.ZodType>(schema: S, meta: VariableMeta): S {
   return schema.meta({ ...meta });
 }
 
+/** ~300 MiB of worker plus ~2.2 MiB per cached engagement (docs/performance.md, parked): about 1 GiB. */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 300;
+
 const port = z.coerce.number().int().min(0, { error: 'must be a port (0-65535)' }).max(65_535, {
   error: 'must be a port (0-65535)',
 });
@@ -122,6 +125,11 @@ export const variables = {
     description: "The updates feed's interval poll of `/updates`, when it starts.",
     usedBy: 'API, npm start',
     defaultText: '30000',
+  }),
+  WORKER_MAX_CACHED_WORKFLOWS: variable(positiveInt.default(DEFAULT_MAX_CACHED_WORKFLOWS), {
+    description:
+      "Engagements the worker keeps in memory (the sticky cache; ~2 MiB each). One past it is evicted and replayed from its history when it next wakes or is queried (tens of ms). Size it for the engagements that are active, not for all that wait.",
+    usedBy: 'worker, npm start',
   }),
   WORKER_DEPLOYMENT_NAME: variable(z.string().optional(), {
     description:

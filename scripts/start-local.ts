@@ -94,6 +94,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       openTrain,
       notifier: notifierFromConfig(config),
       dataConverter: dataConverterFromConfig(config),
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     });
     const workerRun = worker.run();
     stops.push(async () => {

@@ -80,6 +80,7 @@ export async function startWorkerProcess(
     dataConverter: dataConverterFromConfig(config),
     metrics,
     deployment: deploymentOptionsFromConfig(config),
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     ...(workflowBundle ? { workflowBundle } : {}),
   });
   logger.info(

@@ -31,6 +31,7 @@ describe('the configuration module', () => {
       SANDBOX_PORT: 4010,
       METRICS_HOST: '127.0.0.1',
       CODEC_CORS_ORIGINS: ['http://127.0.0.1:8233', 'http://localhost:8233'],
+      WORKER_MAX_CACHED_WORKFLOWS: 300,
     });
     expect(config.METRICS_PORT).toBeUndefined();
     expect(config.PAYLOAD_ENCRYPTION_KEYS).toBeUndefined();
@@ -46,6 +47,7 @@ describe('the configuration module', () => {
           NOTIFY_WEBHOOK_URL: 'not a url',
           LOG_LEVEL: 'loud',
           ENGAGEMENTS_API_TOKEN: 'short',
+          WORKER_MAX_CACHED_WORKFLOWS: '0',
         },
         'api',
       ),
@@ -58,6 +60,7 @@ describe('the configuration module', () => {
         'NOTIFY_WEBHOOK_URL',
         'OPENTRAIN_API_TIMEOUT_MS',
         'PORT',
+        'WORKER_MAX_CACHED_WORKFLOWS',
       ].sort(),
     );
     for (const name of ['PORT', 'METRICS_PORT', 'LOG_LEVEL', 'ENGAGEMENTS_API_TOKEN']) {

@@ -110,6 +110,11 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
+it("keeps the sticky cache at WORKER_MAX_CACHED_WORKFLOWS' default, not the SDK's heap-sized one", () => {
+  // ~2.2 MiB per cached engagement: the SDK's default (thousands on a large heap) would grow past 1 GiB.
+  expect(worker.worker.options.maxCachedWorkflows).toBe(300);
+});
+
 it('logs JSON lines without secrets and counts the lifecycle in the SDK series and ours', async () => {
   const { proposalId } = await control.createProposal({ token });
   const { engagementId, final } = await runLifecycle(
