@@ -128,7 +128,7 @@ export const variables = {
   }),
   WORKER_MAX_CACHED_WORKFLOWS: variable(positiveInt.default(DEFAULT_MAX_CACHED_WORKFLOWS), {
     description:
-      "Engagements the worker keeps in memory (the sticky cache; ~2 MiB each). One past it is evicted and replayed from its history when it next wakes or is queried (tens of ms). Size it for the engagements that are active, not for all that wait.",
+      'Engagements the worker keeps in memory (the sticky cache; ~2 MiB each). One past it is evicted and replayed from its history when it next wakes or is queried (tens of ms). Size it for the engagements that are active, not for all that wait.',
     usedBy: 'worker, npm start',
   }),
   WORKER_DEPLOYMENT_NAME: variable(z.string().optional(), {
