@@ -8,7 +8,8 @@ import { fmt, mean, renderTable, spreadOf } from './support/stats';
 /**
  * parked: N engagements waiting for their hire approvals (webhooks off, feed and engagements on the product's
  * defaults), the worker as its own process. N grows (100 → 1,000 → 5,000 on one server); at each N the worker
- * runs once with the SDK's default cache and once with a tiny one (every query then evicts and replays).
+ * runs once with the product's default cache (WORKER_MAX_CACHED_WORKFLOWS' default) and once with a tiny one
+ * (every query then evicts and replays).
  * Replaces scripts/bench-waiting-engagements.ts.
  */
 

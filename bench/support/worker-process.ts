@@ -35,7 +35,7 @@ export class WorkerProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly kind: WorkerKind,
-    /** What the worker reported: the SDK's default follows the heap when nothing is forced. */
+    /** What the worker reported: the product's default (WORKER_MAX_CACHED_WORKFLOWS) when nothing is forced. */
     readonly maxCachedWorkflows: number,
   ) {}
 
