@@ -5,9 +5,10 @@
 export function inLanes<T>(items: readonly T[], laneOf: (item: T) => string): T[][] {
   const lanes = new Map<string, T[]>();
   for (const item of items) {
-    const lane = lanes.get(laneOf(item));
+    const key = laneOf(item);
+    const lane = lanes.get(key);
     if (lane) lane.push(item);
-    else lanes.set(laneOf(item), [item]);
+    else lanes.set(key, [item]);
   }
   return [...lanes.values()];
 }
