@@ -2,7 +2,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FAILURE_CONVERTER_PATH } from '../codec/data-converter';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../worker/workflow-interceptors';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../worker/workflow-bundling';
 
 /**
  * `npm run build` step: bundles workflows/ once into lib/workflow-bundle.js, which the worker loads in production
@@ -15,7 +15,7 @@ async function build(): Promise<void> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.join(libDir, 'workflows'),
     failureConverterPath: FAILURE_CONVERTER_PATH,
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    ...WORKFLOW_BUNDLE_OPTIONS,
   });
   const codePath = path.join(libDir, 'workflow-bundle.js');
   await mkdir(libDir, { recursive: true });

@@ -11,7 +11,7 @@ import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../config/variables';
 import { TASK_QUEUE } from '../domain/ids';
 import { activityMetricsInterceptor } from '../observability/activity-metrics';
 import type { EngagementMetrics } from '../observability/metrics';
-import { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-interceptors';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES } from './workflow-bundling';
 
 /** `temporal` (the feed's deliveries) is the worker's own client, built on its connection. */
 export interface EngagementWorkerOptions extends Omit<ActivityDeps, 'temporal'> {
@@ -54,7 +54,10 @@ export function createEngagementWorker(options: EngagementWorkerOptions): Promis
     taskQueue,
     ...(workflowBundle
       ? { workflowBundle }
-      : { workflowsPath: workflowsPath ?? require.resolve('../workflows') }),
+      : {
+          workflowsPath: workflowsPath ?? require.resolve('../workflows'),
+          bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES },
+        }),
     interceptors: {
       // A prebuilt bundle carries them already (scripts/build-workflow-bundle.ts), and the SDK warns if given twice.
       ...(workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),

@@ -16,7 +16,7 @@ import {
   payloadCodecFromConfig,
 } from '../../codec/data-converter';
 import { EngagementClient } from '../../client/engagement-client';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/workflow-interceptors';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../worker/workflow-bundling';
 import { loadConfig } from '../../config';
 import { OpenTrainClient } from '../../opentrain';
 import { SandboxControl } from '../../sandbox/control-client';
@@ -56,7 +56,7 @@ beforeAll(async () => {
   bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     failureConverterPath: FAILURE_CONVERTER_PATH,
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    ...WORKFLOW_BUNDLE_OPTIONS,
     logger: new DefaultLogger('WARN'),
   });
 });

@@ -17,7 +17,7 @@ import { OpenTrainClient } from '../../opentrain';
 import { SandboxControl } from '../../sandbox/control-client';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server';
 import { startWorkerObservability, startWorkerProcess, type WorkerProcess } from '../../worker/run-worker';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/workflow-interceptors';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../worker/workflow-bundling';
 import { createDevServerEnv } from '../support/temporal';
 import { httpLifecycleDriver } from './support/http-driver';
 import { runLifecycle } from './support/lifecycle';
@@ -66,7 +66,7 @@ beforeAll(async () => {
     workflowBundle: await bundleWorkflowCode({
       workflowsPath: require.resolve('../../workflows'),
       failureConverterPath: FAILURE_CONVERTER_PATH,
-      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+      ...WORKFLOW_BUNDLE_OPTIONS,
       logger: new DefaultLogger('WARN'),
     }),
   });

@@ -8,7 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ENGAGEMENT_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import { registerSearchAttributes } from '../../scripts/namespace-setup';
 import { resolveTemporalBinaries } from '../../scripts/temporal-binaries';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/workflow-interceptors';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../worker/workflow-bundling';
 
 /**
  * The one place tests get a Temporal server from. Binaries come from scripts/temporal-binaries.ts (resolved once by
@@ -70,7 +70,7 @@ export function bundleWorkflows(workflowsPath: string): Promise<WorkflowBundleWi
   if (!bundle) {
     bundle = bundleWorkflowCode({
       workflowsPath,
-      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+      ...WORKFLOW_BUNDLE_OPTIONS,
       logger: new DefaultLogger('WARN'),
     });
     bundles.set(workflowsPath, bundle);
