@@ -3,11 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
-import { QueryNotRegisteredError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { Metadata, status } from '@grpc/grpc-js';
+import {
+  QueryNotRegisteredError,
+  ServiceError,
+  WorkflowNotFoundError,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { defineQuery } from '@temporalio/workflow';
-import { guardedQuery, QUERY_ATTEMPTS, queryRanAhead } from '../../client/guarded-query';
+import {
+  guardedQuery,
+  QUERY_ATTEMPTS,
+  queryInTransitFailed,
+  queryRanAhead,
+} from '../../client/guarded-query';
 import { QUERY_RAN_AHEAD } from '../../workflows/legacy-query-guard';
 import { killAll, killGroup, spawnGroup, within } from '../chaos/support/processes';
 import { bundleWorkflows, createDevServerEnv } from '../support/temporal';
@@ -25,6 +36,16 @@ const answerQuery = defineQuery<string>('answer');
 /** The guard's refusal as the SDK hands it to the caller (a failed query arrives as INVALID_ARGUMENT). */
 function refusal(): QueryNotRegisteredError {
   return new QueryNotRegisteredError(QUERY_RAN_AHEAD, 3);
+}
+
+/** A query the server gave up on, as the SDK hands it to the caller: a ServiceError wrapping the gRPC error. */
+function failedInTransit(code: status): ServiceError {
+  const grpc = Object.assign(new Error(`${code} the query failed`), {
+    code,
+    details: 'the query failed',
+    metadata: new Metadata(),
+  });
+  return new ServiceError('Failed to query Workflow', { cause: grpc });
 }
 
 /** A handle whose queries fail with `failures` in turn, then answer. */
@@ -46,6 +67,23 @@ describe('a guarded query', () => {
     const { handle, calls } = fakeHandle([refusal(), refusal()]);
     await expect(guardedQuery(handle, answerQuery)).resolves.toBe('the state');
     expect(calls()).toBe(3);
+  });
+
+  it('asks again after the query failed in transit, and answers', async () => {
+    const { handle, calls } = fakeHandle([
+      failedInTransit(status.DEADLINE_EXCEEDED),
+      failedInTransit(status.UNAVAILABLE),
+    ]);
+    await expect(guardedQuery(handle, answerQuery)).resolves.toBe('the state');
+    expect(calls()).toBe(3);
+  });
+
+  it('passes a failed query the server rejected for good on at once', async () => {
+    const denied = failedInTransit(status.PERMISSION_DENIED);
+    const { handle, calls } = fakeHandle([denied]);
+    await expect(guardedQuery(handle, answerQuery)).rejects.toBe(denied);
+    expect(queryInTransitFailed(denied)).toBe(false);
+    expect(calls()).toBe(1);
   });
 
   it('passes any other error on at once', async () => {
